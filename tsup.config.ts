@@ -1,0 +1,17 @@
+import { defineConfig } from 'tsup';
+
+// One ESM and one CJS build of each public entry point, with .d.ts / .d.cts beside them.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'agent-memory-server': 'src/agent-memory-server.ts',
+    'redis-agent-memory': 'src/redis-agent-memory.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+  splitting: true,
+  treeshake: true,
+});
