@@ -21,7 +21,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/generated/*'], message: 'Sessions use src/clients, not generated code.' }] },
+        {
+          patterns: [
+            { group: ['**/generated/*'], message: 'Sessions use src/clients, not generated code.' },
+          ],
+        },
       ],
     },
   },
@@ -30,7 +34,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/sessions/*'], message: 'Lower layers never import the session layer.' }] },
+        {
+          patterns: [
+            { group: ['**/sessions/*'], message: 'Lower layers never import the session layer.' },
+          ],
+        },
       ],
     },
   },

@@ -7,8 +7,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import openapiTS, { astToString } from 'openapi-typescript';
-import { PROJECT_ROOT, loadSpecBytes, readSources, sha256, type SpecName, type SpecSource } from './lib/specs.js';
+import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
+import {
+  PROJECT_ROOT,
+  loadSpecBytes,
+  readSources,
+  sha256,
+  type SpecName,
+  type SpecSource,
+} from './lib/specs.js';
 
 const check = process.argv.includes('--check');
 
@@ -32,7 +39,7 @@ async function generate(name: SpecName, source: SpecSource): Promise<string> {
         'If the API changed on purpose, run `npm run specs:pull` and then `npm run generate`.',
     );
   }
-  const document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  const document = JSON.parse(bytes.toString('utf8')) as OpenAPI3;
   const ast = await openapiTS(document, {
     defaultNonNullable: source.options.defaultNonNullable,
     silent: true,
@@ -62,7 +69,9 @@ async function main(): Promise<void> {
     }
   }
   if (stale.length > 0) {
-    console.error(`Generated code differs from the specs: ${stale.join(', ')}. Run \`npm run generate\` and commit the result.`);
+    console.error(
+      `Generated code differs from the specs: ${stale.join(', ')}. Run \`npm run generate\` and commit the result.`,
+    );
     process.exit(1);
   }
 }

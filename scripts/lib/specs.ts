@@ -46,12 +46,20 @@ export function writeSources(sources: Sources): void {
  * The bytes of a document: the committed file, else the local path, else the public URL.
  * `override` (a path or URL) wins over all of them.
  */
-export async function loadSpecBytes(source: SpecSource, override?: string): Promise<{ bytes: Buffer; from: string }> {
-  const location = override ?? (source.file ? join(PROJECT_ROOT, source.file) : undefined) ?? localPath(source) ?? source.url;
+export async function loadSpecBytes(
+  source: SpecSource,
+  override?: string,
+): Promise<{ bytes: Buffer; from: string }> {
+  const location =
+    override ??
+    (source.file ? join(PROJECT_ROOT, source.file) : undefined) ??
+    localPath(source) ??
+    source.url;
   if (!location) throw new Error(`${source.title}: no file, path or url to read it from`);
   if (/^https?:\/\//.test(location)) {
     const response = await fetch(location, { signal: AbortSignal.timeout(30_000) });
-    if (!response.ok) throw new Error(`${source.title}: GET ${location} answered ${response.status}`);
+    if (!response.ok)
+      throw new Error(`${source.title}: GET ${location} answered ${response.status}`);
     return { bytes: Buffer.from(await response.arrayBuffer()), from: location };
   }
   return { bytes: readFileSync(resolve(PROJECT_ROOT, location)), from: location };

@@ -1,0 +1,12 @@
+/**
+ * `adk-redis/agent-memory-server`: the Agent Memory Server's low-level client and its generated
+ * OpenAPI types (`paths`, `components`, `operations`).
+ * @packageDocumentation
+ */
+export {
+  createAgentMemoryServerClient,
+  type AgentMemoryServerClient,
+  type AgentMemoryServerClientOptions,
+} from './clients/agent-memory-server.js';
+export type { paths, components, operations } from './generated/agent-memory-server.js';
+export * from './common.js';

@@ -1,0 +1,44 @@
+/** Low-level client for the Agent Memory Server (AMS) HTTP API, typed from its OpenAPI document. */
+import type { Client } from 'openapi-fetch';
+import { z } from 'zod';
+import type { paths } from '../generated/agent-memory-server.js';
+import { createBackendClient } from './client.js';
+import {
+  commonOptionsShape,
+  parseOptions,
+  secretSchema,
+  type CommonClientOptions,
+} from './options.js';
+
+/** Options of {@link createAgentMemoryServerClient}. */
+export interface AgentMemoryServerClientOptions extends CommonClientOptions {
+  /** Bearer token, when the server runs with `AUTH_MODE=token` (or an OAuth2 access token). */
+  token?: string;
+}
+
+/** An openapi-fetch client for every AMS route (`GET`, `PUT`, `POST`, `DELETE`, ...). */
+export type AgentMemoryServerClient = Client<paths>;
+
+const optionsSchema = z
+  .object({ ...commonOptionsShape, token: secretSchema('the AMS bearer token').optional() })
+  .strict();
+
+/**
+ * Creates a typed client for the Agent Memory Server.
+ *
+ * @example
+ * const ams = createAgentMemoryServerClient({ baseUrl: 'http://localhost:8000' });
+ * const { data } = await ams.GET('/v1/working-memory/{session_id}', {
+ *   params: { path: { session_id: 's1' }, query: { namespace: 'my-app', user_id: 'u1' } },
+ * });
+ * @throws {ConfigurationError} when an option is invalid.
+ */
+export function createAgentMemoryServerClient(
+  options: AgentMemoryServerClientOptions,
+): AgentMemoryServerClient {
+  const resolved = parseOptions(optionsSchema, options, 'Agent Memory Server client');
+  const secretHeaders: Record<string, string> = resolved.token
+    ? { authorization: `Bearer ${resolved.token}` }
+    : {};
+  return createBackendClient<paths>('agent-memory-server', resolved, secretHeaders);
+}

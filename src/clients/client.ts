@@ -1,0 +1,69 @@
+/** What both backend clients share: options → transport → an openapi-fetch client. */
+import createClient, { type Client } from 'openapi-fetch';
+import { MalformedResponseError, type BackendName } from './errors.js';
+import { serializePath } from './path.js';
+import { createRedactor } from './redact.js';
+import { createTransport, type TransportConfig } from './transport.js';
+import type { DebugEvent } from './options.js';
+
+export interface ResolvedClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  retry: TransportConfig['retry'];
+  fetch?: typeof globalThis.fetch | undefined;
+  headers: Record<string, string>;
+  onDebug?: ((event: DebugEvent) => void) | undefined;
+}
+
+const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'] as const;
+
+export function createBackendClient<Paths extends object>(
+  backend: BackendName,
+  options: ResolvedClientOptions,
+  secretHeaders: Record<string, string>,
+  boundPathParams: Record<string, string> = {},
+): Client<Paths> {
+  const secretHeaderNames = new Set([
+    'authorization',
+    'x-api-key',
+    'cookie',
+    'proxy-authorization',
+  ]);
+  const redact = createRedactor([
+    ...Object.values(secretHeaders).flatMap((value) => [value, value.replace(/^Bearer\s+/i, '')]),
+    ...Object.entries(options.headers)
+      .filter(([name]) => secretHeaderNames.has(name.toLowerCase()))
+      .map(([, value]) => value),
+  ]);
+  const transport = createTransport({
+    backend,
+    secretHeaders,
+    headers: options.headers,
+    timeoutMs: options.timeoutMs,
+    retry: options.retry,
+    // Resolved per call, so a test or a user can replace globalThis.fetch after construction.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    onDebug: options.onDebug,
+    redact,
+  });
+  const client = createClient<Paths>({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    fetch: transport,
+    pathSerializer: (template, params) =>
+      serializePath(template, { ...params, ...boundPathParams }),
+  });
+  // A 2xx body that is not JSON makes openapi-fetch throw a bare SyntaxError; give it a type.
+  for (const method of METHODS) {
+    const call = client[method] as (path: string, init?: unknown) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[method] = (path: string, init?: unknown) =>
+      call(path, init).catch((error: unknown) => {
+        if (error instanceof SyntaxError) {
+          throw new MalformedResponseError(backend, method, path, 'not valid JSON', {
+            cause: error,
+          });
+        }
+        throw error;
+      });
+  }
+  return client;
+}

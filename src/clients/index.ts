@@ -1,0 +1,28 @@
+/** The hand-written client layer: everything public about it. */
+export {
+  AdkRedisError,
+  BackendError,
+  ConfigurationError,
+  InvalidArgumentError,
+  MalformedResponseError,
+  NetworkError,
+  TimeoutError,
+  type BackendErrorInit,
+  type BackendFieldError,
+  type BackendName,
+} from './errors.js';
+export type { CommonClientOptions, DebugEvent, RetryOptions } from './options.js';
+export { RETRY_SAFE_HEADER, USER_AGENT, retrySafe } from './transport.js';
+export { backendErrorFrom, unwrap, type FetchResult, type SuccessData } from './unwrap.js';
+export {
+  createAgentMemoryServerClient,
+  type AgentMemoryServerClient,
+  type AgentMemoryServerClientOptions,
+} from './agent-memory-server.js';
+export {
+  REDIS_AGENT_MEMORY_ID_PATTERN,
+  createRedisAgentMemoryClient,
+  type RedisAgentMemoryClient,
+  type RedisAgentMemoryClientOptions,
+  type RedisAgentMemoryPaths,
+} from './redis-agent-memory.js';

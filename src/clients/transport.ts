@@ -1,0 +1,227 @@
+/**
+ * The `fetch` that both generated clients call through: adds auth and identification headers,
+ * applies the per-attempt timeout and the caller's AbortSignal, retries what is safe to retry,
+ * and reports to the debug hook. openapi-fetch builds the URL and parses the body; this layer
+ * only moves bytes.
+ */
+import { VERSION } from '../version.js';
+import { NetworkError, TimeoutError, type BackendName } from './errors.js';
+import type { DebugEvent } from './options.js';
+import type { Redactor } from './redact.js';
+
+/**
+ * Request header that marks a POST or PATCH as safe to retry (the caller guarantees a repeat has
+ * no extra effect). It is removed before the request is sent.
+ */
+export const RETRY_SAFE_HEADER = 'x-adk-redis-retry-safe';
+
+/** Spread into a request's `headers` to let the client retry a POST or PATCH. */
+export const retrySafe: Readonly<Record<string, string>> = Object.freeze({
+  [RETRY_SAFE_HEADER]: '1',
+});
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** Statuses worth another attempt: timeouts, throttling, transient server faults, managed 424. */
+export function isRetryableStatus(status: number): boolean {
+  return (
+    status === 408 ||
+    status === 424 ||
+    status === 429 ||
+    (status >= 500 && status !== 501 && status !== 505)
+  );
+}
+
+export interface TransportConfig {
+  backend: BackendName;
+  /** Headers that carry secrets (Authorization, X-Api-Key); never reported. */
+  secretHeaders: Record<string, string>;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
+  fetch: typeof globalThis.fetch;
+  onDebug: ((event: DebugEvent) => void) | undefined;
+  redact: Redactor;
+  /** Randomness for jitter; replaceable in tests. */
+  random?: () => number;
+}
+
+/** What the transport knows about a response, for building a typed error from it later. */
+export interface ResponseContext {
+  backend: BackendName;
+  method: string;
+  path: string;
+  redact: Redactor;
+  retryAfterMs: number | undefined;
+}
+
+const responseContexts = new WeakMap<Response, ResponseContext>();
+
+/** The context of a response that came through a transport, if it did. */
+export function responseContext(response: Response): ResponseContext | undefined {
+  return responseContexts.get(response);
+}
+
+export const USER_AGENT = `adk-redis-ts/${VERSION} (node ${typeof process !== 'undefined' ? process.version : 'unknown'})`;
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^retry)). */
+export function backoffDelay(
+  retry: number,
+  baseDelayMs: number,
+  maxDelayMs: number,
+  random: () => number,
+): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
+  return Math.floor(random() * ceiling);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  if (cause && typeof cause.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates the `fetch` given to openapi-fetch. */
+export function createTransport(config: TransportConfig): (request: Request) => Promise<Response> {
+  const random = config.random ?? Math.random;
+  const debug = (event: Omit<DebugEvent, 'backend'>): void => {
+    if (!config.onDebug) return;
+    try {
+      config.onDebug({ backend: config.backend, ...event });
+    } catch {
+      // A failing debug hook must never break a request.
+    }
+  };
+
+  return async function transport(request: Request): Promise<Response> {
+    const method = request.method.toUpperCase();
+    const url = new URL(request.url);
+    const path = url.pathname;
+    const headers = new Headers(request.headers);
+    const retrySafeMarked = headers.has(RETRY_SAFE_HEADER);
+    headers.delete(RETRY_SAFE_HEADER);
+    for (const [name, value] of Object.entries(config.headers))
+      if (!headers.has(name)) headers.set(name, value);
+    if (!headers.has('user-agent')) headers.set('user-agent', USER_AGENT);
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    for (const [name, value] of Object.entries(config.secretHeaders)) headers.set(name, value);
+
+    const canRetry = IDEMPOTENT.has(method) || retrySafeMarked;
+    const maxAttempts = canRetry ? config.retry.maxRetries + 1 : 1;
+    // Buffered once so that every attempt can send the same bytes.
+    const body = request.body ? await request.arrayBuffer() : undefined;
+    const callerSignal = request.signal;
+
+    for (let attempt = 1; ; attempt++) {
+      const timeoutSignal = AbortSignal.timeout(config.timeoutMs);
+      const signal = AbortSignal.any([callerSignal, timeoutSignal]);
+      const started = performance.now();
+      debug({ type: 'request', method, path, attempt });
+      let response: Response;
+      try {
+        response = await config.fetch(url, { method, headers, body, signal });
+      } catch (error) {
+        if (callerSignal.aborted) throw callerSignal.reason as Error;
+        const timedOut = timeoutSignal.aborted;
+        const reason = timedOut ? 'timeout' : `network: ${config.redact(networkReason(error))}`;
+        if (attempt < maxAttempts) {
+          const delayMs = backoffDelay(
+            attempt - 1,
+            config.retry.baseDelayMs,
+            config.retry.maxDelayMs,
+            random,
+          );
+          debug({ type: 'retry', method, path, attempt, delayMs, reason });
+          await sleep(delayMs, callerSignal);
+          continue;
+        }
+        debug({
+          type: 'error',
+          method,
+          path,
+          attempt,
+          reason,
+          durationMs: performance.now() - started,
+        });
+        if (timedOut)
+          throw new TimeoutError(config.backend, method, path, config.timeoutMs, attempt);
+        throw new NetworkError(
+          config.backend,
+          method,
+          path,
+          attempt,
+          config.redact(networkReason(error)),
+          {
+            cause: error,
+          },
+        );
+      }
+
+      const durationMs = performance.now() - started;
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      if (isRetryableStatus(response.status) && attempt < maxAttempts) {
+        const waitAllowed =
+          retryAfterMs === undefined || retryAfterMs <= config.retry.maxRetryAfterMs;
+        if (waitAllowed) {
+          const delayMs =
+            retryAfterMs ??
+            backoffDelay(attempt - 1, config.retry.baseDelayMs, config.retry.maxDelayMs, random);
+          debug({
+            type: 'retry',
+            method,
+            path,
+            attempt,
+            status: response.status,
+            durationMs,
+            delayMs,
+            reason: `status ${response.status}`,
+          });
+          await response.body?.cancel().catch(() => undefined);
+          await sleep(delayMs, callerSignal);
+          continue;
+        }
+      }
+      debug({ type: 'response', method, path, attempt, status: response.status, durationMs });
+      responseContexts.set(response, {
+        backend: config.backend,
+        method,
+        path,
+        redact: config.redact,
+        retryAfterMs,
+      });
+      return response;
+    }
+  };
+}

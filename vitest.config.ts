@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
+// real Agent Memory Server that its global setup starts (or AMS_BASE_URL).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
+          // One server is shared; files run one at a time so they do not share sessions by accident.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
