@@ -2,8 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
 // real Agent Memory Server that its global setup starts (or AMS_BASE_URL).
+// CI sets VITEST_JSON_REPORT to a file path so that .ci/run can print one summary line.
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
 export default defineConfig({
   test: {
+    ...(jsonReport ? { reporters: ['default', ['json', { outputFile: jsonReport }]] } : {}),
     projects: [
       {
         test: {

@@ -1,0 +1,28 @@
+// Loads every public entry point of the built package as ESM and as CJS and checks that the
+// error classes are one class across entry points (so `instanceof` works whichever you import).
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+const require = createRequire(import.meta.url);
+const entries = ['adk-redis', 'adk-redis/agent-memory-server', 'adk-redis/redis-agent-memory'];
+const esm = await Promise.all(entries.map((e) => import(e)));
+const cjs = entries.map((e) => require(e));
+for (const [i, entry] of entries.entries()) {
+  for (const [kind, mod] of [
+    ['esm', esm[i]],
+    ['cjs', cjs[i]],
+  ]) {
+    assert.equal(typeof mod.BackendError, 'function', `${kind} ${entry} exports BackendError`);
+    assert.equal(typeof mod.unwrap, 'function', `${kind} ${entry} exports unwrap`);
+    assert.equal(
+      mod.BackendError,
+      (kind === 'esm' ? esm : cjs)[0].BackendError,
+      `${kind} ${entry}: one BackendError class`,
+    );
+  }
+}
+assert.equal(typeof esm[1].createAgentMemoryServerClient, 'function');
+assert.equal(typeof cjs[2].createRedisAgentMemoryClient, 'function');
+console.log(
+  `dist ok: ${entries.length} entry points load as ESM and CJS and share their error classes`,
+);
