@@ -27,7 +27,9 @@ afterAll(async () => {
 describe('Agent Memory Server token auth', () => {
   it('accepts the token and sends it as a bearer token', async () => {
     const ams = createAgentMemoryServerClient({ baseUrl, token });
-    const listed = await unwrap(ams.GET('/v1/working-memory/', { params: { query: { limit: 1 } } }));
+    const listed = await unwrap(
+      ams.GET('/v1/working-memory/', { params: { query: { limit: 1 } } }),
+    );
     expect(Array.isArray(listed.sessions)).toBe(true);
   });
 
@@ -46,7 +48,11 @@ describe('Agent Memory Server token auth', () => {
     expect(error).toBeInstanceOf(BackendError);
     expect((error as BackendError).status).toBe(401);
     expect((error as BackendError).detail).toBe('Invalid token');
-    for (const text of [String(error), JSON.stringify(error), inspect(error, { depth: 20, showHidden: true })]) {
+    for (const text of [
+      String(error),
+      JSON.stringify(error),
+      inspect(error, { depth: 20, showHidden: true }),
+    ]) {
       expect(text).not.toContain(wrong);
     }
   });

@@ -46,7 +46,9 @@ describe('Agent Memory Server client against the real server', () => {
     expect(got.data).toEqual({ nested: { a: [1, 2, { b: null }] } });
 
     const listed = await unwrap(
-      ams.GET('/v1/working-memory/', { params: { query: { namespace, user_id: userId, limit: 10 } } }),
+      ams.GET('/v1/working-memory/', {
+        params: { query: { namespace, user_id: userId, limit: 10 } },
+      }),
     );
     expect(listed.sessions).toEqual([sessionId]);
     expect(listed.total).toBe(1);
@@ -86,7 +88,10 @@ describe('Agent Memory Server client against the real server', () => {
     const sessionId = uniqueId('missing');
     const error = await unwrap(
       ams.GET('/v1/working-memory/{session_id}', {
-        params: { path: { session_id: sessionId }, query: { namespace: uniqueId('ns'), user_id: 'u' } },
+        params: {
+          path: { session_id: sessionId },
+          query: { namespace: uniqueId('ns'), user_id: 'u' },
+        },
       }),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
@@ -114,9 +119,9 @@ describe('Agent Memory Server client against the real server', () => {
     expect(backendError.message).not.toContain('[object Object]');
     expect(backendError.message).toContain('body.messages.0');
 
-    const listError = await unwrap(ams.GET('/v1/working-memory/', { params: { query: { limit: 101 } } })).catch(
-      (e: unknown) => e,
-    );
+    const listError = await unwrap(
+      ams.GET('/v1/working-memory/', { params: { query: { limit: 101 } } }),
+    ).catch((e: unknown) => e);
     expect(listError).toBeInstanceOf(BackendError);
     expect((listError as BackendError).status).toBe(422);
     expect((listError as BackendError).fields?.[0]?.field).toBe('query.limit');
