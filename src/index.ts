@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './common.js';
+export * from './sessions/index.js';
 export {
   createAgentMemoryServerClient,
   createRedisAgentMemoryClient,

@@ -1,7 +1,7 @@
 /** Low-level client for the Agent Memory Server (AMS) HTTP API, typed from its OpenAPI document. */
 import type { Client } from 'openapi-fetch';
 import { z } from 'zod';
-import type { paths } from '../generated/agent-memory-server.js';
+import type { components, paths } from '../generated/agent-memory-server.js';
 import { createBackendClient } from './client.js';
 import {
   commonOptionsShape,
@@ -42,3 +42,17 @@ export function createAgentMemoryServerClient(
     : {};
   return createBackendClient<paths>('agent-memory-server', resolved, secretHeaders);
 }
+
+type Schemas = components['schemas'];
+/** A stored working-memory document as AMS returns it (GET and PUT responses). */
+export type AmsWorkingMemory = Schemas['WorkingMemoryResponse'];
+/** The body of `PUT /v1/working-memory/{session_id}`: the whole document, replacing what is stored. */
+export type AmsWorkingMemoryUpdate = Schemas['UpdateWorkingMemory'];
+/** One working-memory message. */
+export type AmsMemoryMessage = Schemas['MemoryMessage'];
+/** Long-term memory extraction strategy of a working-memory document. */
+export type AmsMemoryStrategy = Schemas['MemoryStrategyConfig'];
+/** Model names AMS accepts for `model_name` (token budgets for summarisation). */
+export type AmsModelName = NonNullable<
+  NonNullable<paths['/v1/working-memory/{session_id}']['put']['parameters']['query']>['model_name']
+>;

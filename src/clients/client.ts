@@ -29,12 +29,14 @@ export function createBackendClient<Paths extends object>(
     'cookie',
     'proxy-authorization',
   ]);
-  const redact = createRedactor([
-    ...Object.values(secretHeaders).flatMap((value) => [value, value.replace(/^Bearer\s+/i, '')]),
-    ...Object.entries(options.headers)
-      .filter(([name]) => secretHeaderNames.has(name.toLowerCase()))
-      .map(([, value]) => value),
-  ]);
+  const redact = createRedactor(
+    [
+      ...Object.values(secretHeaders),
+      ...Object.entries(options.headers)
+        .filter(([name]) => secretHeaderNames.has(name.toLowerCase()))
+        .map(([, value]) => value),
+    ].flatMap((value) => [value, value.replace(/^Bearer\s+/i, '')]),
+  );
   const transport = createTransport({
     backend,
     secretHeaders,
@@ -52,18 +54,28 @@ export function createBackendClient<Paths extends object>(
     pathSerializer: (template, params) =>
       serializePath(template, { ...params, ...boundPathParams }),
   });
-  // A 2xx body that is not JSON makes openapi-fetch throw a bare SyntaxError; give it a type.
+  // openapi-fetch calls the path serializer only when `params.path` is given: always give one, so
+  // that bound parameters (the store id) are filled in and a missing one is refused before sending.
+  const withPathParams = (init: unknown): Record<string, unknown> => {
+    const options = (init ?? {}) as { params?: { path?: unknown } };
+    return { ...options, params: { ...options.params, path: options.params?.path ?? {} } };
+  };
+  // A 2xx body that is not JSON makes openapi-fetch throw a bare SyntaxError; give it a type. The
+  // SyntaxError is not kept as the cause: its message quotes the body, which may echo a secret.
+  const malformed = (method: string, path: string) => (error: unknown) => {
+    if (error instanceof SyntaxError) {
+      throw new MalformedResponseError(backend, method, path, 'not valid JSON');
+    }
+    throw error;
+  };
+  const methods = client as unknown as Record<string, unknown>;
   for (const method of METHODS) {
     const call = client[method] as (path: string, init?: unknown) => Promise<unknown>;
-    (client as unknown as Record<string, unknown>)[method] = (path: string, init?: unknown) =>
-      call(path, init).catch((error: unknown) => {
-        if (error instanceof SyntaxError) {
-          throw new MalformedResponseError(backend, method, path, 'not valid JSON', {
-            cause: error,
-          });
-        }
-        throw error;
-      });
+    methods[method] = (path: string, init?: unknown) =>
+      call(path, withPathParams(init)).catch(malformed(method, path));
   }
+  const request = client.request as (m: string, path: string, init?: unknown) => Promise<unknown>;
+  methods.request = (method: string, path: string, init?: unknown) =>
+    request(method, path, withPathParams(init)).catch(malformed(method.toUpperCase(), path));
   return client;
 }

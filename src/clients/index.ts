@@ -12,12 +12,18 @@ export {
   type BackendName,
 } from './errors.js';
 export type { CommonClientOptions, DebugEvent, RetryOptions } from './options.js';
+export { baseUrlSchema, retryOptionsSchema } from './options.js';
 export { RETRY_SAFE_HEADER, USER_AGENT, retrySafe } from './transport.js';
 export { backendErrorFrom, unwrap, type FetchResult, type SuccessData } from './unwrap.js';
 export {
   createAgentMemoryServerClient,
   type AgentMemoryServerClient,
   type AgentMemoryServerClientOptions,
+  type AmsMemoryMessage,
+  type AmsMemoryStrategy,
+  type AmsModelName,
+  type AmsWorkingMemory,
+  type AmsWorkingMemoryUpdate,
 } from './agent-memory-server.js';
 export {
   REDIS_AGENT_MEMORY_ID_PATTERN,

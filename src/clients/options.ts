@@ -48,6 +48,12 @@ export interface CommonClientOptions {
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 
+/**
+ * Tab, printable ASCII and Latin-1 only. Anything else (a newline, a non-Latin-1 character) makes
+ * `Headers` throw a TypeError that quotes the value, which would put a secret in an error.
+ */
+const isHeaderValue = (value: string): boolean => /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
+
 export const retryOptionsSchema = z
   .object({
     maxRetries: z.number().int().min(0).max(10).default(2),
@@ -89,7 +95,12 @@ export const commonOptionsShape = {
   fetch: z
     .custom<typeof globalThis.fetch>(isFunction, { message: 'must be a fetch-compatible function' })
     .optional(),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z
+    .record(
+      z.string(),
+      z.string().refine(isHeaderValue, { message: 'must be a valid HTTP header value' }),
+    )
+    .default({}),
   onDebug: z
     .custom<(event: DebugEvent) => void>(isFunction, { message: 'must be a function' })
     .optional(),
@@ -99,7 +110,8 @@ export const commonOptionsShape = {
 export const secretSchema = (what: string) =>
   z
     .string({ message: `must be a string (${what})` })
-    .refine((s) => s.trim() !== '', { message: `must not be empty (${what})` });
+    .refine((s) => s.trim() !== '', { message: `must not be empty (${what})` })
+    .refine(isHeaderValue, { message: `must be a valid HTTP header value (${what})` });
 
 /**
  * Parses options with a schema; the first problem becomes a ConfigurationError naming the field.

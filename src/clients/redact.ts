@@ -21,3 +21,21 @@ export function createRedactor(secrets: readonly (string | undefined)[]): Redact
     return out;
   };
 }
+
+/**
+ * Whether a known secret appears in a value: a string, or an object's own properties (an error's
+ * message, stack, cause, ...), a few levels deep. Used to keep such a value out of an error.
+ */
+export function containsSecret(value: unknown, redact: Redactor, depth = 0): boolean {
+  if (typeof value === 'string') return redact(value) !== value;
+  if (typeof value !== 'object' || value === null || depth > 4) return false;
+  return Object.getOwnPropertyNames(value).some((key) => {
+    let property: unknown;
+    try {
+      property = (value as Record<string, unknown>)[key];
+    } catch {
+      return false;
+    }
+    return containsSecret(property, redact, depth + 1);
+  });
+}

@@ -7,7 +7,7 @@
 import { VERSION } from '../version.js';
 import { NetworkError, TimeoutError, type BackendName } from './errors.js';
 import type { DebugEvent } from './options.js';
-import type { Redactor } from './redact.js';
+import { containsSecret, type Redactor } from './redact.js';
 
 /**
  * Request header that marks a POST or PATCH as safe to retry (the caller guarantees a repeat has
@@ -131,9 +131,9 @@ export function createTransport(config: TransportConfig): (request: Request) => 
     const path = url.pathname;
     const headers = new Headers(request.headers);
     const retrySafeMarked = headers.has(RETRY_SAFE_HEADER);
-    headers.delete(RETRY_SAFE_HEADER);
     for (const [name, value] of Object.entries(config.headers))
       if (!headers.has(name)) headers.set(name, value);
+    headers.delete(RETRY_SAFE_HEADER);
     if (!headers.has('user-agent')) headers.set('user-agent', USER_AGENT);
     if (!headers.has('accept')) headers.set('accept', 'application/json');
     for (const [name, value] of Object.entries(config.secretHeaders)) headers.set(name, value);
@@ -177,16 +177,11 @@ export function createTransport(config: TransportConfig): (request: Request) => 
         });
         if (timedOut)
           throw new TimeoutError(config.backend, method, path, config.timeoutMs, attempt);
-        throw new NetworkError(
-          config.backend,
-          method,
-          path,
-          attempt,
-          config.redact(networkReason(error)),
-          {
-            cause: error,
-          },
-        );
+        const reasonText = config.redact(networkReason(error));
+        // The cause is kept unless a secret shows in it (a custom fetch may quote the headers).
+        throw new NetworkError(config.backend, method, path, attempt, reasonText, {
+          cause: containsSecret(error, config.redact) ? new Error(reasonText) : error,
+        });
       }
 
       const durationMs = performance.now() - started;

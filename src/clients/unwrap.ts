@@ -31,7 +31,9 @@ export function backendErrorFrom(
     method: context?.method ?? 'GET',
     path: context?.path ?? safePath(response.url),
     ...problem,
-    ...(problem.title === undefined && response.statusText ? { title: response.statusText } : {}),
+    ...(problem.title === undefined && response.statusText
+      ? { title: redact(response.statusText) }
+      : {}),
     ...(context?.retryAfterMs !== undefined ? { retryAfterMs: context.retryAfterMs } : {}),
   });
 }

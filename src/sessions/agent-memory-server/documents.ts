@@ -1,0 +1,260 @@
+/**
+ * The working-memory document of one ADK session, and the reserved app and user state documents.
+ *
+ * A session document keeps the conversation as AMS messages (one per event with visible text: id =
+ * event id, role, text, `created_at` = event time) so AMS's memory features read it, and everything
+ * ADK-only in `data`: the session's state as top-level keys (as the Python adk-redis stores it) and
+ * one reserved key, {@link ENVELOPE_KEY}, holding every event in full, the revision, the millisecond
+ * times, and the state entries that cannot be top-level keys (AMS 0.15.2 rejects a top-level `null`).
+ */
+import { z } from 'zod';
+import type { Event } from '@google/adk';
+import type { AmsMemoryMessage, AmsWorkingMemory } from '../../clients/index.js';
+import { textEvent, fromStoredEvent, type StoredEvent } from '../events.js';
+import { emptyState, setOwn, type StateMap } from '../state.js';
+
+/** The reserved `data` key of every document this library writes. */
+export const ENVELOPE_KEY = 'adk_redis';
+const FORMAT_VERSION = 1;
+
+const plainObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  { message: 'must be an object' },
+);
+
+// Validation only: parsed output is never used, so `__proto__` keys in the input stay own keys.
+const sessionEnvelopeSchema = z.object({
+  v: z.literal(FORMAT_VERSION),
+  kind: z.literal('session'),
+  app: z.string(),
+  user: z.string(),
+  session: z.string(),
+  revision: z.number().int().nonnegative(),
+  createdAt: z.number(),
+  lastUpdateTime: z.number(),
+  events: z.array(z.object({ id: z.string(), timestamp: z.number() }).loose()),
+  state: plainObject,
+});
+
+const scopeEnvelopeSchema = z.object({
+  v: z.literal(FORMAT_VERSION),
+  kind: z.enum(['app', 'user']),
+  revision: z.number().int().nonnegative(),
+  state: plainObject,
+});
+
+/** The ADK part of a session document. */
+export interface SessionEnvelope {
+  v: typeof FORMAT_VERSION;
+  kind: 'session';
+  /** The caller's ids, unmapped. */
+  app: string;
+  user: string;
+  session: string;
+  revision: number;
+  createdAt: number;
+  lastUpdateTime: number;
+  events: StoredEvent[];
+  /** State entries that cannot be top-level `data` keys (null values, the reserved key). */
+  state: StateMap;
+}
+
+/** The ADK part of an app or user state document. */
+export interface ScopeEnvelope {
+  v: typeof FORMAT_VERSION;
+  kind: 'app' | 'user';
+  revision: number;
+  state: StateMap;
+}
+
+/** Shape checks on what AMS returns, before anything is read from it. */
+export const workingMemorySchema = z
+  .object({
+    session_id: z.string(),
+    namespace: z.string().nullish(),
+    user_id: z.string().nullish(),
+    messages: z
+      .array(
+        z
+          .object({ id: z.string(), role: z.string(), content: z.string(), created_at: z.string() })
+          .loose(),
+      )
+      .optional(),
+    data: plainObject.nullish(),
+    updated_at: z.string().optional(),
+  })
+  .loose();
+
+/** Thrown when a stored document is not in a shape this library can read. */
+export class UnreadableDocumentError extends Error {}
+
+function ownCopy(source: Record<string, unknown>): StateMap {
+  const copy = emptyState();
+  for (const [key, value] of Object.entries(source)) setOwn(copy, key, value);
+  return copy;
+}
+
+/** The envelope of a session document, undefined when another writer stored it (no ADK data). */
+export function readSessionEnvelope(doc: AmsWorkingMemory): SessionEnvelope | undefined {
+  const raw = doc.data?.[ENVELOPE_KEY];
+  if (raw === undefined) return undefined;
+  const checked = sessionEnvelopeSchema.safeParse(raw);
+  if (!checked.success) {
+    throw new UnreadableDocumentError(
+      `its "${ENVELOPE_KEY}" data is not in a format this version reads (${checked.error.issues[0]?.message ?? 'invalid'})`,
+    );
+  }
+  return raw as unknown as SessionEnvelope;
+}
+
+/** The envelope of an app or user state document (an empty one when the document is missing). */
+export function readScopeEnvelope(
+  doc: AmsWorkingMemory | undefined,
+  kind: 'app' | 'user',
+): ScopeEnvelope {
+  const raw = doc?.data?.[ENVELOPE_KEY];
+  if (raw === undefined) return { v: FORMAT_VERSION, kind, revision: 0, state: emptyState() };
+  const checked = scopeEnvelopeSchema.safeParse(raw);
+  if (!checked.success || checked.data.kind !== kind) {
+    throw new UnreadableDocumentError(
+      `its ${kind}-state data is not in a format this version reads`,
+    );
+  }
+  const envelope = raw as unknown as ScopeEnvelope;
+  return { ...envelope, state: ownCopy(envelope.state) };
+}
+
+/** The session's own state: top-level `data` keys plus the envelope's extra entries. */
+export function readSessionState(doc: AmsWorkingMemory, envelope?: SessionEnvelope): StateMap {
+  const state = emptyState();
+  for (const [key, value] of Object.entries(doc.data ?? {})) {
+    if (key !== ENVELOPE_KEY) setOwn(state, key, value);
+  }
+  if (envelope)
+    for (const [key, value] of Object.entries(envelope.state)) setOwn(state, key, value);
+  return state;
+}
+
+/** `data` for a session document: state keys at the top level where AMS allows, the envelope beside. */
+export function sessionData(
+  state: StateMap,
+  envelope: Omit<SessionEnvelope, 'state'>,
+): Record<string, unknown> {
+  const data = emptyState();
+  const extra = emptyState();
+  for (const [key, value] of Object.entries(state)) {
+    if (value === null || key === ENVELOPE_KEY) setOwn(extra, key, value);
+    else setOwn(data, key, value);
+  }
+  setOwn(data, ENVELOPE_KEY, { ...envelope, state: extra });
+  return data;
+}
+
+/** `data` for an app or user state document. */
+export function scopeData(envelope: ScopeEnvelope): Record<string, unknown> {
+  const data = emptyState();
+  setOwn(data, ENVELOPE_KEY, envelope);
+  return data;
+}
+
+const epochMs = (iso: string | undefined): number | undefined => {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+/**
+ * Every event of a session document, in order: the envelope's events, with messages other writers
+ * added (the Python adk-redis, AMS clients) placed where they stand among ours, as text events.
+ */
+export function documentEvents(
+  doc: AmsWorkingMemory,
+  envelope: SessionEnvelope | undefined,
+  appName: string,
+): StoredEvent[] {
+  const ours = envelope?.events ?? [];
+  const known = new Set(ours.map((event) => event.id));
+  const result: StoredEvent[] = [];
+  let next = 0;
+  for (const message of doc.messages ?? []) {
+    const id = message.id ?? '';
+    if (known.has(id)) {
+      while (next < ours.length) {
+        const event = ours[next++]!;
+        result.push(event);
+        if (event.id === id) break;
+      }
+    } else if (message.content.trim() !== '') {
+      result.push(
+        JSON.parse(
+          JSON.stringify(
+            textEvent({
+              id: id || `ams-${result.length}`,
+              role: message.role,
+              text: message.content,
+              timestamp: epochMs(message.created_at) ?? 0,
+              appName,
+            }),
+          ),
+        ) as StoredEvent,
+      );
+    }
+  }
+  while (next < ours.length) result.push(ours[next++]!);
+  return result;
+}
+
+/** The stored events as ADK events. */
+export function toAdkEvents(events: StoredEvent[]): Event[] {
+  return events.map(fromStoredEvent);
+}
+
+/** When the session last changed: ours in ms, or the newest foreign message, or AMS's `updated_at`. */
+export function documentLastUpdateTime(
+  doc: AmsWorkingMemory,
+  envelope: SessionEnvelope | undefined,
+): number {
+  const foreign = (doc.messages ?? [])
+    .filter((m) => !envelope?.events.some((e) => e.id === m.id))
+    .map((m) => epochMs(m.created_at) ?? 0);
+  const newestForeign = foreign.length ? Math.max(...foreign) : undefined;
+  if (envelope) return Math.max(envelope.lastUpdateTime, newestForeign ?? -Infinity);
+  return newestForeign ?? epochMs(doc.updated_at) ?? 0;
+}
+
+/** Creation time in ms: ours, or AMS's `created_at`. */
+export function documentCreatedAt(
+  doc: AmsWorkingMemory,
+  envelope: SessionEnvelope | undefined,
+): number {
+  return envelope?.createdAt ?? epochMs(doc.created_at) ?? 0;
+}
+
+/**
+ * Upserts the conversation record of an event into the messages, keeping every other message and
+ * every server-owned field (`persisted_at`, `discrete_memory_extracted`) as read.
+ */
+export function upsertMessage(
+  messages: AmsMemoryMessage[],
+  eventId: string,
+  record: { role: string; content: string; createdAt: string } | undefined,
+): AmsMemoryMessage[] {
+  const index = messages.findIndex((m) => m.id === eventId);
+  if (!record) return index < 0 ? messages : messages.filter((_, i) => i !== index);
+  const updated: AmsMemoryMessage = {
+    ...(index >= 0 ? messages[index] : {}),
+    id: eventId,
+    role: record.role,
+    content: record.content,
+    created_at: record.createdAt,
+  };
+  if (index < 0) return [...messages, updated];
+  return messages.map((m, i) => (i === index ? updated : m));
+}
+
+/** Upserts an event by id, keeping its position when it exists. */
+export function upsertEvent(events: StoredEvent[], event: StoredEvent): StoredEvent[] {
+  const index = events.findIndex((e) => e.id === event.id);
+  if (index < 0) return [...events, event];
+  return events.map((e, i) => (i === index ? event : e));
+}

@@ -1,0 +1,588 @@
+/**
+ * Sessions on the Agent Memory Server: one working-memory document per ADK session, app and user
+ * state in reserved documents of their own (see documents.ts and ids.ts for the layout).
+ *
+ * AMS has no conditional writes, so an append is read-compare-write: the document's revision must
+ * still be the one the live session was based on. Calls for one document are serialised in this
+ * process; two processes can still race between the read and the write (documented limitation).
+ */
+import {
+  BackendError,
+  MalformedResponseError,
+  backendErrorFrom,
+  unwrap,
+  type AgentMemoryServerClient,
+  type AmsMemoryStrategy,
+  type AmsModelName,
+  type AmsWorkingMemory,
+  type AmsWorkingMemoryUpdate,
+} from '../../clients/index.js';
+import {
+  SessionAlreadyExistsError,
+  SessionNotFoundError,
+  StaleSessionError,
+  type SessionKey,
+} from '../errors.js';
+import type { ListedSession } from '../paging.js';
+import { runSerially } from '../serial.js';
+import { mapWithConcurrency } from '../concurrency.js';
+import { applyDelta, emptyState, hasKeys, type ScopedState, type StateMap } from '../state.js';
+import type { AppendChange, PreparedAppend, SessionStore, StoredSession } from '../store.js';
+import {
+  documentCreatedAt,
+  documentEvents,
+  documentLastUpdateTime,
+  readScopeEnvelope,
+  readSessionEnvelope,
+  readSessionState,
+  scopeData,
+  sessionData,
+  toAdkEvents,
+  UnreadableDocumentError,
+  upsertEvent,
+  upsertMessage,
+  workingMemorySchema,
+  type SessionEnvelope,
+} from './documents.js';
+import {
+  APP_STATE_SESSION_ID,
+  decodeId,
+  decodeSessionId,
+  encodeId,
+  encodeSessionId,
+  stateNamespace,
+  userFromStateSessionId,
+  userStateSessionId,
+} from './ids.js';
+
+/** How the store writes documents. */
+export interface AgentMemoryServerStoreOptions {
+  /** Identifies the server in per-document queues (its base URL). */
+  serverId: string;
+  defaultNamespace?: string | undefined;
+  sessionTtlSeconds?: number | undefined;
+  strategy?: AmsMemoryStrategy | undefined;
+  modelName?: string | undefined;
+  contextWindowMax?: number | undefined;
+  singleWriter: boolean;
+  listConcurrency: number;
+}
+
+/** Where a document lives in AMS: its ids as sent. */
+interface DocumentAddress {
+  namespace: string;
+  userId?: string;
+  sessionId: string;
+}
+
+interface PreparedSessionAppend extends PreparedAppend {
+  doc: AmsWorkingMemory;
+  envelope: SessionEnvelope | undefined;
+}
+
+const LIST_PAGE = 100;
+// RediSearch's default MAXSEARCHRESULTS: AMS cannot page past it.
+const LIST_WINDOW = 10_000;
+const CACHE_LIMIT = 1_000;
+const WORKING_MEMORY = '/v1/working-memory/{session_id}';
+
+export class AgentMemoryServerStore implements SessionStore {
+  /** Single-writer mode: the last document read or written, per session location. */
+  private readonly lastDocuments = new Map<string, AmsWorkingMemory>();
+
+  constructor(
+    private readonly client: AgentMemoryServerClient,
+    private readonly options: AgentMemoryServerStoreOptions,
+  ) {}
+
+  locationOf(key: SessionKey): string {
+    const address = this.sessionAddress(key);
+    return JSON.stringify([
+      this.options.serverId,
+      address.namespace,
+      address.userId,
+      address.sessionId,
+    ]);
+  }
+
+  async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
+    const address = this.sessionAddress(key);
+    if (await this.findSession(key)) throw new SessionAlreadyExistsError(key);
+    // Scopes first: if the session write then fails, a retried create finds no session and the
+    // scope writes (plain sets) are repeated harmlessly.
+    const [app, user] = await Promise.all([
+      this.updateScope(key, 'app', init.state.app, false),
+      this.updateScope(key, 'user', init.state.user, true),
+    ]);
+    const envelope: Omit<SessionEnvelope, 'state'> = {
+      v: 1,
+      kind: 'session',
+      app: key.appName,
+      user: key.userId,
+      session: key.sessionId,
+      revision: 1,
+      createdAt: init.now,
+      lastUpdateTime: init.now,
+      events: [],
+    };
+    const body: AmsWorkingMemoryUpdate = {
+      ...this.retainedFields(undefined),
+      namespace: address.namespace,
+      user_id: address.userId ?? null,
+      messages: [],
+      data: sessionData(init.state.session, envelope) as AmsWorkingMemoryUpdate['data'],
+    };
+    const written = await this.putDocument(address, body);
+    this.remember(key, written);
+    return {
+      events: [],
+      state: { app, user, session: readSessionState(written, readSessionEnvelope(written)) },
+      lastUpdateTime: init.now,
+      revision: 1,
+    };
+  }
+
+  async read(key: SessionKey): Promise<StoredSession | undefined> {
+    const [found, app, user] = await Promise.all([
+      this.findSession(key),
+      this.readScope(key, 'app'),
+      this.readScope(key, 'user'),
+    ]);
+    if (!found) return undefined;
+    const { doc, envelope } = found;
+    this.remember(key, doc);
+    return {
+      events: toAdkEvents(documentEvents(doc, envelope, key.appName)),
+      state: { app, user, session: readSessionState(doc, envelope) },
+      lastUpdateTime: documentLastUpdateTime(doc, envelope),
+      revision: envelope?.revision ?? 0,
+    };
+  }
+
+  async list(appName: string, userId: string | undefined): Promise<ListedSession[]> {
+    const namespace = this.namespaceOf(appName);
+    const qualifier = this.appQualifier(appName);
+    const users =
+      userId !== undefined
+        ? [userId]
+        : (await this.listIds(stateNamespace(appName), undefined))
+            .map(userFromStateSessionId)
+            .filter((user): user is string => user !== undefined);
+    const candidates: { userId: string; sessionId: string }[] = [];
+    const seen = new Set<string>();
+    const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => ({
+      user,
+      ids: await this.listIds(namespace, encodeId(user)),
+    }));
+    const accounted: string[] = [];
+    for (const { user, ids } of perUser) {
+      for (const stored of ids) {
+        const sessionId = decodeSessionId(stored, qualifier);
+        if (sessionId === undefined) continue;
+        const id = JSON.stringify([user, sessionId]);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        accounted.push(stored);
+        candidates.push({ userId: user, sessionId });
+      }
+    }
+    const listed = await mapWithConcurrency(
+      candidates,
+      this.options.listConcurrency,
+      async (candidate): Promise<ListedSession | undefined> => {
+        // Listed ids are exact, so a document without our envelope needs no second check.
+        const found = await this.findSession({ appName, ...candidate }, false);
+        if (!found) return undefined;
+        const { doc, envelope } = found;
+        return {
+          userId: candidate.userId,
+          sessionId: candidate.sessionId,
+          lastUpdateTime: documentLastUpdateTime(doc, envelope),
+          createdAt: documentCreatedAt(doc, envelope),
+        };
+      },
+    );
+    const result = listed.filter((entry): entry is ListedSession => entry !== undefined);
+    if (userId === undefined) result.push(...(await this.listUnregistered(appName, accounted)));
+    return result;
+  }
+
+  async delete(key: SessionKey): Promise<void> {
+    const address = this.sessionAddress(key);
+    // AMS falls back to an index lookup when the exact key is missing, and its TAG match ignores
+    // case: deleting a missing session could delete another user's. Delete only what we found.
+    const found = await this.findSession(key);
+    this.lastDocuments.delete(this.locationOf(key));
+    if (!found) return;
+    await unwrap(
+      this.client.DELETE(WORKING_MEMORY, {
+        params: { path: { session_id: address.sessionId }, query: this.scopeQuery(address) },
+      }),
+    );
+  }
+
+  async prepareAppend(
+    key: SessionKey,
+    expectedRevision: number | undefined,
+  ): Promise<PreparedSessionAppend> {
+    const location = this.locationOf(key);
+    const cached = this.options.singleWriter ? this.lastDocuments.get(location) : undefined;
+    const found = cached
+      ? { doc: cached, envelope: this.envelopeOf(key, cached) ?? undefined }
+      : await this.findSession(key);
+    if (!found) throw new SessionNotFoundError(key);
+    const { doc, envelope } = found;
+    const revision = envelope?.revision ?? 0;
+    if (expectedRevision !== undefined && expectedRevision !== revision) {
+      throw new StaleSessionError(key, expectedRevision, revision);
+    }
+    return { revision, doc, envelope };
+  }
+
+  async commitAppend(
+    key: SessionKey,
+    prepared: PreparedAppend,
+    change: AppendChange,
+  ): Promise<number> {
+    const { doc, envelope, revision } = prepared as PreparedSessionAppend;
+    await Promise.all([
+      hasKeys(change.appDelta) ? this.updateScope(key, 'app', change.appDelta, false) : undefined,
+      hasKeys(change.userDelta) ? this.updateScope(key, 'user', change.userDelta, true) : undefined,
+    ]);
+    const address = this.sessionAddress(key);
+    const events = upsertEvent(documentEvents(doc, envelope, key.appName), change.event);
+    const messages = upsertMessage(
+      doc.messages ?? [],
+      change.event.id,
+      change.text && {
+        role: change.text.role,
+        content: change.text.content,
+        createdAt: messageTime(change.event.timestamp),
+      },
+    );
+    const next: Omit<SessionEnvelope, 'state'> = {
+      v: 1,
+      kind: 'session',
+      app: key.appName,
+      user: key.userId,
+      session: key.sessionId,
+      revision: revision + 1,
+      createdAt: documentCreatedAt(doc, envelope),
+      lastUpdateTime: change.lastUpdateTime,
+      events,
+    };
+    const body: AmsWorkingMemoryUpdate = {
+      ...this.retainedFields(doc),
+      namespace: address.namespace,
+      user_id: address.userId ?? null,
+      messages,
+      data: sessionData(change.sessionState, next) as AmsWorkingMemoryUpdate['data'],
+    };
+    const written = await this.putDocument(address, body);
+    this.remember(key, written);
+    return revision + 1;
+  }
+
+  // ---- addresses ----------------------------------------------------------------------------
+
+  private namespaceOf(appName: string): string {
+    return encodeId(this.options.defaultNamespace ?? appName);
+  }
+
+  /** The app, when it shares its namespace with other apps and must be part of session ids. */
+  private appQualifier(appName: string): string | undefined {
+    const shared = this.options.defaultNamespace;
+    return shared !== undefined && shared !== appName ? appName : undefined;
+  }
+
+  private sessionAddress(key: SessionKey): DocumentAddress {
+    return {
+      namespace: this.namespaceOf(key.appName),
+      userId: encodeId(key.userId),
+      sessionId: encodeSessionId(key.sessionId, this.appQualifier(key.appName)),
+    };
+  }
+
+  private scopeAddress(key: SessionKey, kind: 'app' | 'user'): DocumentAddress {
+    const namespace = stateNamespace(key.appName);
+    return kind === 'app'
+      ? { namespace, sessionId: APP_STATE_SESSION_ID }
+      : { namespace, userId: encodeId(key.userId), sessionId: userStateSessionId(key.userId) };
+  }
+
+  private scopeQuery(address: DocumentAddress): { namespace: string; user_id?: string } {
+    return address.userId === undefined
+      ? { namespace: address.namespace }
+      : { namespace: address.namespace, user_id: address.userId };
+  }
+
+  /**
+   * The session's document, when it is really this session's. AMS answers a GET whose exact key is
+   * missing with an index lookup that ignores case and echoes the requested session id, so a
+   * document is only accepted when its envelope names this session, or, for a document another
+   * writer stored without one, when AMS lists that exact id (skipped for ids that came from a list).
+   */
+  private async findSession(
+    key: SessionKey,
+    verifyForeign = true,
+  ): Promise<{ doc: AmsWorkingMemory; envelope: SessionEnvelope | undefined } | undefined> {
+    const address = this.sessionAddress(key);
+    const doc = await this.getDocument(address);
+    if (!doc) return undefined;
+    const envelope = this.envelopeOf(key, doc);
+    if (envelope === null) return undefined;
+    if (envelope === undefined && verifyForeign) {
+      const listed = await this.listIds(address.namespace, address.userId);
+      if (!listed.includes(address.sessionId)) return undefined;
+    }
+    return { doc, envelope };
+  }
+
+  /**
+   * The session envelope, `undefined` for a document another writer stored without one, or `null`
+   * when the document belongs to a different ADK session (never expected; treated as absent).
+   */
+  private envelopeOf(key: SessionKey, doc: AmsWorkingMemory): SessionEnvelope | undefined | null {
+    let envelope: SessionEnvelope | undefined;
+    try {
+      envelope = readSessionEnvelope(doc);
+    } catch (error) {
+      throw this.unreadable(key, error);
+    }
+    if (
+      envelope &&
+      (envelope.app !== key.appName ||
+        envelope.user !== key.userId ||
+        envelope.session !== key.sessionId)
+    ) {
+      return null;
+    }
+    return envelope;
+  }
+
+  // ---- scope documents ----------------------------------------------------------------------
+
+  private async readScope(key: SessionKey, kind: 'app' | 'user'): Promise<StateMap> {
+    const doc = await this.getDocument(this.scopeAddress(key, kind));
+    try {
+      return readScopeEnvelope(doc, kind).state;
+    } catch (error) {
+      throw this.unreadable(key, error);
+    }
+  }
+
+  /**
+   * Sets keys in the app or user state document and returns its state. Creates the document when
+   * `ensure` is set (user documents also register the user for listing across users).
+   */
+  private updateScope(
+    key: SessionKey,
+    kind: 'app' | 'user',
+    delta: StateMap,
+    ensure: boolean,
+  ): Promise<StateMap> {
+    const address = this.scopeAddress(key, kind);
+    const location = JSON.stringify([this.options.serverId, address]);
+    return runSerially(location, async () => {
+      const doc = await this.getDocument(address);
+      let envelope;
+      try {
+        envelope = readScopeEnvelope(doc, kind);
+      } catch (error) {
+        throw this.unreadable(key, error);
+      }
+      if (!hasKeys(delta) && (doc || !ensure)) return envelope.state;
+      const state = emptyState();
+      applyDelta(state, envelope.state);
+      applyDelta(state, delta);
+      await this.putDocument(address, {
+        ...this.retainedFields(doc, false),
+        namespace: address.namespace,
+        user_id: address.userId ?? null,
+        messages: [],
+        data: scopeData({
+          v: 1,
+          kind,
+          revision: envelope.revision + 1,
+          state,
+        }) as AmsWorkingMemoryUpdate['data'],
+      });
+      return state;
+    });
+  }
+
+  // ---- listing ------------------------------------------------------------------------------
+
+  /** Every session id AMS lists under a namespace (and user), paging by 100. */
+  private async listIds(namespace: string, userId: string | undefined): Promise<string[]> {
+    const ids: string[] = [];
+    for (let offset = 0; ; offset += LIST_PAGE) {
+      const page = await unwrap(
+        this.client.GET('/v1/working-memory/', {
+          params: {
+            query: {
+              namespace,
+              ...(userId !== undefined ? { user_id: userId } : {}),
+              limit: LIST_PAGE,
+              offset,
+            },
+          },
+        }),
+      );
+      if (page.total > LIST_WINDOW) {
+        throw new BackendError({
+          backend: 'agent-memory-server',
+          status: 200,
+          method: 'GET',
+          path: '/v1/working-memory/',
+          detail: `${page.total} sessions match, more than the ${LIST_WINDOW} AMS can page through; list per user`,
+        });
+      }
+      ids.push(...page.sessions);
+      if (page.sessions.length === 0 || offset + LIST_PAGE >= page.total) return ids;
+    }
+  }
+
+  /**
+   * Sessions of the app whose user has no user-state document (written by another client, such as
+   * the Python adk-redis). AMS resolves a session id without a user when exactly one user has it.
+   */
+  private async listUnregistered(appName: string, accounted: string[]): Promise<ListedSession[]> {
+    const namespace = this.namespaceOf(appName);
+    const qualifier = this.appQualifier(appName);
+    const remaining = [...accounted];
+    const leftovers: string[] = [];
+    for (const stored of await this.listIds(namespace, undefined)) {
+      const index = remaining.indexOf(stored);
+      if (index >= 0) remaining.splice(index, 1);
+      else if (decodeSessionId(stored, qualifier) !== undefined) leftovers.push(stored);
+    }
+    const found = await mapWithConcurrency(
+      [...new Set(leftovers)],
+      this.options.listConcurrency,
+      async (stored): Promise<ListedSession | undefined> => {
+        const doc = await this.getDocument({ namespace, sessionId: stored }, false);
+        const user = doc?.user_id ? decodeId(doc.user_id) : undefined;
+        const sessionId = decodeSessionId(stored, qualifier);
+        if (!doc || user === undefined || sessionId === undefined) return undefined;
+        const key = { appName, userId: user, sessionId };
+        const envelope = this.envelopeOf(key, doc);
+        if (envelope === null) return undefined;
+        return {
+          userId: user,
+          sessionId,
+          lastUpdateTime: documentLastUpdateTime(doc, envelope),
+          createdAt: documentCreatedAt(doc, envelope),
+        };
+      },
+    );
+    return found.filter((entry): entry is ListedSession => entry !== undefined);
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------------
+
+  /**
+   * GETs a document, or undefined on 404 or when the stored namespace and user differ from the
+   * address (AMS's index fallback matches them ignoring case).
+   */
+  private async getDocument(
+    address: DocumentAddress,
+    exact = true,
+  ): Promise<AmsWorkingMemory | undefined> {
+    const { data, error, response } = await this.client.GET(WORKING_MEMORY, {
+      params: { path: { session_id: address.sessionId }, query: this.scopeQuery(address) },
+    });
+    if (response.status === 404) return undefined;
+    if (!response.ok || !data) throw backendErrorFrom(response, error);
+    const doc = checkDocument(data, 'GET');
+    if (doc.session_id !== address.sessionId || (doc.namespace ?? undefined) !== address.namespace)
+      return undefined;
+    if (exact && (doc.user_id ?? undefined) !== address.userId) return undefined;
+    return doc;
+  }
+
+  private async putDocument(
+    address: DocumentAddress,
+    body: AmsWorkingMemoryUpdate,
+  ): Promise<AmsWorkingMemory> {
+    const query: { model_name?: AmsModelName; context_window_max?: number } = {};
+    if (this.options.modelName) query.model_name = this.options.modelName as AmsModelName;
+    if (this.options.contextWindowMax) query.context_window_max = this.options.contextWindowMax;
+    const written = await unwrap(
+      this.client.PUT(WORKING_MEMORY, {
+        params: { path: { session_id: address.sessionId }, query },
+        body,
+      }),
+    );
+    return checkDocument(written, 'PUT');
+  }
+
+  /**
+   * The fields a PUT must send back so it does not reset them (PUT replaces the whole document):
+   * server-owned ones as read, TTL and strategy from the config or as read.
+   */
+  private retainedFields(
+    doc: AmsWorkingMemory | undefined,
+    session = true,
+  ): AmsWorkingMemoryUpdate {
+    const fields: AmsWorkingMemoryUpdate = {};
+    if (doc) {
+      if (doc.memories) fields.memories = doc.memories;
+      if (doc.context !== undefined) fields.context = doc.context;
+      if (doc.tokens !== undefined) fields.tokens = doc.tokens;
+      if (doc.created_at !== undefined) fields.created_at = doc.created_at;
+      if (doc.last_accessed !== undefined) fields.last_accessed = doc.last_accessed;
+      if (doc.long_term_memory_strategy)
+        fields.long_term_memory_strategy = doc.long_term_memory_strategy;
+      if (doc.ttl_seconds !== undefined) fields.ttl_seconds = doc.ttl_seconds;
+    }
+    if (session) {
+      if (this.options.strategy) fields.long_term_memory_strategy = this.options.strategy;
+      if (this.options.sessionTtlSeconds !== undefined) {
+        fields.ttl_seconds = this.options.sessionTtlSeconds;
+      }
+    }
+    return fields;
+  }
+
+  private remember(key: SessionKey, doc: AmsWorkingMemory): void {
+    if (!this.options.singleWriter) return;
+    const location = this.locationOf(key);
+    this.lastDocuments.delete(location);
+    this.lastDocuments.set(location, doc);
+    if (this.lastDocuments.size > CACHE_LIMIT) {
+      this.lastDocuments.delete(this.lastDocuments.keys().next().value!);
+    }
+  }
+
+  private unreadable(key: SessionKey, error: unknown): Error {
+    if (!(error instanceof UnreadableDocumentError)) return error as Error;
+    return new MalformedResponseError(
+      'agent-memory-server',
+      'GET',
+      WORKING_MEMORY,
+      `the stored document of session ${JSON.stringify(key.sessionId)} ${error.message}`,
+    );
+  }
+}
+
+/** Message time: the event's, but never in the future (AMS rejects more than 300 s ahead). */
+function messageTime(timestamp: number): string {
+  const now = Date.now();
+  const ms = Number.isFinite(timestamp) ? Math.min(timestamp, now) : now;
+  return new Date(ms).toISOString();
+}
+
+function checkDocument(data: unknown, method: string): AmsWorkingMemory {
+  const checked = workingMemorySchema.safeParse(data);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new MalformedResponseError(
+      'agent-memory-server',
+      method,
+      WORKING_MEMORY,
+      `unexpected working memory (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`,
+    );
+  }
+  return data as AmsWorkingMemory;
+}

@@ -1,0 +1,62 @@
+/** Errors of the session service, from the session contract. None carries a secret. */
+import { AdkRedisError } from '../clients/index.js';
+
+/** Which session an error is about. Ids are the caller's own (unmapped) ids. */
+export interface SessionKey {
+  appName: string;
+  userId: string;
+  sessionId: string;
+}
+
+/** Base class of the session-level errors; `session` names the session at fault. */
+export abstract class SessionError extends AdkRedisError {
+  constructor(
+    /** The session the call was about. */
+    readonly session: SessionKey,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const describeKey = (key: SessionKey): string =>
+  `session ${JSON.stringify(key.sessionId)} (app ${JSON.stringify(key.appName)}, user ${JSON.stringify(key.userId)})`;
+
+/** `appendEvent` on a session that is not stored (never created, or deleted). Nothing was written. */
+export class SessionNotFoundError extends SessionError {
+  override name = 'SessionNotFoundError';
+  constructor(session: SessionKey) {
+    super(session, `Cannot append: ${describeKey(session)} is not stored; create it first.`);
+  }
+}
+
+/** `createSession` with an id that already exists for that app and user. Nothing was written. */
+export class SessionAlreadyExistsError extends SessionError {
+  override name = 'SessionAlreadyExistsError';
+  constructor(session: SessionKey) {
+    super(
+      session,
+      `Cannot create: ${describeKey(session)} already exists; use getSession or another id.`,
+    );
+  }
+}
+
+/**
+ * `appendEvent` from a live session whose stored copy changed since it was loaded or last
+ * appended through that object (another writer got there first). Nothing was written.
+ */
+export class StaleSessionError extends SessionError {
+  override name = 'StaleSessionError';
+  constructor(
+    session: SessionKey,
+    /** The revision the live session was based on, and the stored one, when known. */
+    readonly expectedRevision?: number,
+    readonly storedRevision?: number,
+  ) {
+    super(
+      session,
+      `Cannot append: ${describeKey(session)} was modified in storage since it was loaded; reload it with getSession and retry.`,
+    );
+  }
+}

@@ -1,0 +1,295 @@
+/** RedisSessionMemoryService: ADK sessions on Redis Agent Memory or the Agent Memory Server. */
+import { randomUUID } from 'node:crypto';
+import {
+  BaseSessionService,
+  State,
+  type AppendEventRequest,
+  type CreateSessionRequest,
+  type DeleteSessionRequest,
+  type Event,
+  type GetSessionRequest,
+  type ListSessionsRequest,
+  type ListSessionsResponse,
+  type Session,
+} from '@google/adk';
+import { InvalidArgumentError } from '../clients/index.js';
+import { createSessionStore } from './backends.js';
+import {
+  resolveSessionServiceConfig,
+  type RedisSessionMemoryServiceConfig,
+  type SessionBackendName,
+} from './config.js';
+import type { SessionKey } from './errors.js';
+import { conversationRole, toStoredEvent, visibleText } from './events.js';
+import { orderSessions, paginate, validatePaging } from './paging.js';
+import { runSerially } from './serial.js';
+import { emptyState, jsonClone, mergeScopes, setOwn, splitState, type StateMap } from './state.js';
+import type { AppendChange, SessionStore, StoredSession } from './store.js';
+import { track, trackedRevision } from './tracking.js';
+
+const hasOwn = (object: object, key: string): boolean =>
+  Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * An ADK session service that keeps sessions, events and app/user state in Redis Agent Memory
+ * (`backend: 'redis-agent-memory'`) or a self-hosted Agent Memory Server
+ * (`backend: 'opensource-agent-memory'`). Callers keep their own session ids on both.
+ *
+ * Behaviour follows the session contract in the README: `getSession` of a missing session is
+ * `undefined`; creating an existing id throws {@link SessionAlreadyExistsError}; appending from a
+ * live session that storage has moved past throws {@link StaleSessionError}; every failure is a
+ * typed error and nothing is reported done that was not stored.
+ *
+ * @example
+ * const sessions = new RedisSessionMemoryService({
+ *   backend: 'opensource-agent-memory',
+ *   apiBaseUrl: 'http://localhost:8000',
+ * });
+ * const runner = new Runner({ appName: 'my-app', agent, sessionService: sessions });
+ */
+export class RedisSessionMemoryService extends BaseSessionService {
+  /** The backend this service stores sessions in. */
+  readonly backend: SessionBackendName;
+  private readonly store: SessionStore;
+
+  /** @throws {ConfigurationError} naming the first invalid config field. */
+  constructor(config?: RedisSessionMemoryServiceConfig) {
+    super();
+    const resolved = resolveSessionServiceConfig(config);
+    this.backend = resolved.backend;
+    this.store = createSessionStore(resolved);
+  }
+
+  /**
+   * Stores a new session. The id is used as given (surrounding whitespace trimmed), or a random
+   * UUID when none is given. Initial `app:`/`user:` keys go to their scopes, `temp:` keys are
+   * dropped; the returned session shows the merged state.
+   * @throws {SessionAlreadyExistsError} when the app and user already have a session with that id.
+   */
+  override async createSession(request: CreateSessionRequest): Promise<Session> {
+    const appName = requireString(request?.appName, 'appName');
+    const userId = requireString(request.userId, 'userId');
+    if (request.sessionId !== undefined && request.sessionId !== null) {
+      requireString(request.sessionId, 'sessionId');
+    }
+    if (request.state !== undefined && request.state !== null) {
+      requireObject(request.state, 'state');
+    }
+    const trimmed = request.sessionId?.trim();
+    const key: SessionKey = { appName, userId, sessionId: trimmed ? trimmed : randomUUID() };
+    const location = this.store.locationOf(key);
+    const stored = await runSerially(location, () =>
+      this.store.create(key, { state: splitState(request.state ?? undefined), now: Date.now() }),
+    );
+    return this.toLiveSession(key, stored, location);
+  }
+
+  /**
+   * The stored session with its events and merged state, or `undefined` when there is none.
+   * `config.numRecentEvents` keeps the last n events (0 gives none); `config.afterTimestamp` keeps
+   * events at or after that time (ms); both together give the intersection.
+   */
+  override async getSession(request: GetSessionRequest): Promise<Session | undefined> {
+    const key = requireKey(request);
+    const config = request.config;
+    if (config?.numRecentEvents !== undefined && config.numRecentEvents !== null) {
+      const n = config.numRecentEvents;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+        throw new InvalidArgumentError(
+          'config.numRecentEvents',
+          `getSession: "numRecentEvents" must be an integer >= 0, got ${String(n)}.`,
+        );
+      }
+    }
+    if (config?.afterTimestamp !== undefined && config.afterTimestamp !== null) {
+      if (typeof config.afterTimestamp !== 'number' || Number.isNaN(config.afterTimestamp)) {
+        throw new InvalidArgumentError(
+          'config.afterTimestamp',
+          'getSession: "afterTimestamp" must be a number of epoch milliseconds.',
+        );
+      }
+    }
+    const location = this.store.locationOf(key);
+    const stored = await this.store.read(key);
+    if (!stored) return undefined;
+    let events = stored.events;
+    if (config?.numRecentEvents !== undefined && config.numRecentEvents !== null) {
+      events = config.numRecentEvents === 0 ? [] : events.slice(-config.numRecentEvents);
+    }
+    if (config?.afterTimestamp !== undefined && config.afterTimestamp !== null) {
+      const after = config.afterTimestamp;
+      events = events.filter((event) => event.timestamp >= after);
+    }
+    return this.toLiveSession(key, { ...stored, events }, location);
+  }
+
+  /**
+   * Sessions of an app (of one user when `userId` is given) with `events: []` and `state: {}`,
+   * ordered and paged exactly as ADK's InMemorySessionService does.
+   */
+  override async listSessions(request: ListSessionsRequest): Promise<ListSessionsResponse> {
+    const appName = requireString(request?.appName, 'appName');
+    if (request.userId !== undefined && request.userId !== null) {
+      requireString(request.userId, 'userId');
+    }
+    validatePaging(request);
+    const listed = await this.store.list(appName, request.userId ?? undefined);
+    const page = paginate(orderSessions(listed, request.order), request);
+    return {
+      sessions: page.items.map((entry) => ({
+        id: entry.sessionId,
+        appName,
+        userId: entry.userId,
+        state: {},
+        events: [],
+        lastUpdateTime: entry.lastUpdateTime,
+      })),
+      page: page.page,
+      limit: page.limit,
+      totalItems: page.totalItems,
+      totalPages: page.totalPages,
+    };
+  }
+
+  /** Deletes the session; deleting a missing session does nothing. App and user state stay. */
+  override async deleteSession(request: DeleteSessionRequest): Promise<void> {
+    const key = requireKey(request);
+    await runSerially(this.store.locationOf(key), () => this.store.delete(key));
+  }
+
+  /**
+   * Appends an event: ADK's own `appendEvent` updates the live session (temp keys trimmed, state
+   * applied, event upserted by id), then the event, the session state and any app/user keys are
+   * stored and `lastUpdateTime` becomes the event's timestamp. Partial events are returned
+   * untouched and not stored. On any failure the live session is left as it was.
+   * @throws {SessionNotFoundError} when the session is not stored.
+   * @throws {StaleSessionError} when storage changed since this live session was loaded or last
+   *   appended through; reload it with `getSession`.
+   */
+  override async appendEvent({ session, event }: AppendEventRequest): Promise<Event> {
+    if (event?.partial) return event;
+    validateLiveSession(session);
+    if (typeof event?.id !== 'string' || event.id === '') {
+      throw new InvalidArgumentError('event.id', 'appendEvent: the event needs a non-empty id.');
+    }
+    const key: SessionKey = {
+      appName: session.appName,
+      userId: session.userId,
+      sessionId: session.id,
+    };
+    const location = this.store.locationOf(key);
+    return runSerially(location, async () => {
+      const prepared = await this.store.prepareAppend(key, trackedRevision(session, location));
+      const restore = snapshot(session);
+      try {
+        const appended = await super.appendEvent({ session, event });
+        session.lastUpdateTime = appended.timestamp;
+        const revision = await this.store.commitAppend(key, prepared, changeOf(session, appended));
+        track(session, location, revision);
+        return appended;
+      } catch (error) {
+        restore();
+        throw error;
+      }
+    });
+  }
+
+  private toLiveSession(key: SessionKey, stored: StoredSession, location: string): Session {
+    const session: Session = {
+      id: key.sessionId,
+      appName: key.appName,
+      userId: key.userId,
+      state: mergeScopes(stored.state),
+      events: stored.events,
+      lastUpdateTime: stored.lastUpdateTime,
+    };
+    track(session, location, stored.revision);
+    return session;
+  }
+}
+
+/** What an appended event changes in storage. */
+function changeOf(session: Session, event: Event): AppendChange {
+  const appDelta = emptyState();
+  const userDelta = emptyState();
+  // The live value wins over the delta's: ADK's write-order guard may have kept a newer write.
+  const liveValue = (key: string, fallback: unknown): unknown =>
+    jsonClone(hasOwn(session.state, key) ? session.state[key] : fallback);
+  for (const [key, value] of Object.entries(event.actions?.stateDelta ?? {})) {
+    if (value === undefined) continue;
+    if (key.startsWith(State.APP_PREFIX)) {
+      setOwn(appDelta, key.slice(State.APP_PREFIX.length), liveValue(key, value));
+    } else if (key.startsWith(State.USER_PREFIX)) {
+      setOwn(userDelta, key.slice(State.USER_PREFIX.length), liveValue(key, value));
+    }
+  }
+  const sessionState: StateMap = emptyState();
+  for (const [key, value] of Object.entries(session.state)) {
+    if (value === undefined) continue;
+    if ([State.APP_PREFIX, State.USER_PREFIX, State.TEMP_PREFIX].some((p) => key.startsWith(p))) {
+      continue;
+    }
+    setOwn(sessionState, key, jsonClone(value));
+  }
+  const text = visibleText(event);
+  return {
+    event: toStoredEvent(event),
+    ...(text ? { text: { content: text, role: conversationRole(event) } } : {}),
+    sessionState,
+    appDelta,
+    userDelta,
+    lastUpdateTime: event.timestamp,
+  };
+}
+
+/** Captures a live session so a failed append can put it back as it was. */
+function snapshot(session: Session): () => void {
+  const events = [...session.events];
+  const state = Object.getOwnPropertyDescriptors(session.state);
+  const lastUpdateTime = session.lastUpdateTime;
+  return () => {
+    session.events.splice(0, session.events.length, ...events);
+    for (const key of Object.keys(session.state)) {
+      if (!hasOwn(state, key)) Reflect.deleteProperty(session.state, key);
+    }
+    Object.defineProperties(session.state, state);
+    session.lastUpdateTime = lastUpdateTime;
+  };
+}
+
+function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError(field, `"${field}" must be a string, got ${typeof value}.`);
+  }
+  return value;
+}
+
+function requireObject(value: unknown, field: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(field, `"${field}" must be a plain object.`);
+  }
+}
+
+function requireKey(request: { appName: string; userId: string; sessionId: string }): SessionKey {
+  return {
+    appName: requireString(request?.appName, 'appName'),
+    userId: requireString(request.userId, 'userId'),
+    sessionId: requireString(request.sessionId, 'sessionId').trim(),
+  };
+}
+
+function validateLiveSession(session: Session): void {
+  if (typeof session !== 'object' || session === null) {
+    throw new InvalidArgumentError('session', 'appendEvent: "session" must be a Session.');
+  }
+  requireString(session.id, 'session.id');
+  requireString(session.appName, 'session.appName');
+  requireString(session.userId, 'session.userId');
+  if (!Array.isArray(session.events)) {
+    throw new InvalidArgumentError(
+      'session.events',
+      'appendEvent: "session.events" must be an array.',
+    );
+  }
+  requireObject(session.state, 'session.state');
+}

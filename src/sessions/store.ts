@@ -1,0 +1,64 @@
+/**
+ * The one small interface every backend implements. The session service owns ADK semantics
+ * (scopes, temp keys, partial events, filters, paging, live-session tracking); a store owns how a
+ * session, its events and its app and user state are kept in one backend.
+ */
+import type { Event } from '@google/adk';
+import type { SessionKey } from './errors.js';
+import type { StoredEvent } from './events.js';
+import type { ListedSession } from './paging.js';
+import type { ScopedState, StateMap } from './state.js';
+
+/** A session as a store reads it. */
+export interface StoredSession {
+  events: Event[];
+  /** The session's own state and the current app and user state (unprefixed). */
+  state: ScopedState;
+  lastUpdateTime: number;
+  /** Changes on every write of the session; compared to detect stale live sessions. */
+  revision: number;
+}
+
+/** What one append changes. */
+export interface AppendChange {
+  /** The event, upserted by id. */
+  event: StoredEvent;
+  /** The event's visible text and speaker, when it has text (for the backend's conversation record). */
+  text?: { content: string; role: 'user' | 'assistant' | 'system' };
+  /** The session's own state after the event (replaces the stored one). */
+  sessionState: StateMap;
+  /** App and user keys the event set (unprefixed). */
+  appDelta: StateMap;
+  userDelta: StateMap;
+  lastUpdateTime: number;
+}
+
+/** A read done before an append, checked and ready to be written on. */
+export interface PreparedAppend {
+  readonly revision: number;
+}
+
+export interface SessionStore {
+  /** A string naming where the session lives; appends and creates are serialised per location. */
+  locationOf(key: SessionKey): string;
+  /**
+   * Stores a new session with its initial state (app and user parts go to their scopes) and
+   * returns it as stored, with the current app and user state.
+   * @throws SessionAlreadyExistsError when it exists.
+   */
+  create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession>;
+  /** The stored session, or undefined. */
+  read(key: SessionKey): Promise<StoredSession | undefined>;
+  /** Every session of the app (of one user when given), unordered. */
+  list(appName: string, userId: string | undefined): Promise<ListedSession[]>;
+  /** Removes the session; a missing one is a no-op. */
+  delete(key: SessionKey): Promise<void>;
+  /**
+   * Reads what an append needs and checks it: the session exists, and its revision is the one the
+   * live session was based on (when known).
+   * @throws SessionNotFoundError, StaleSessionError
+   */
+  prepareAppend(key: SessionKey, expectedRevision: number | undefined): Promise<PreparedAppend>;
+  /** Writes the append on top of a prepared read; returns the new revision. */
+  commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<number>;
+}
