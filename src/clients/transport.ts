@@ -151,7 +151,7 @@ export function createTransport(config: TransportConfig): (request: Request) => 
       debug({ type: 'request', method, path, attempt });
       let response: Response;
       try {
-        response = await config.fetch(url, { method, headers, body, signal });
+        response = await untilAborted(config.fetch(url, { method, headers, body, signal }), signal);
       } catch (error) {
         if (callerSignal.aborted) throw callerSignal.reason as Error;
         const timedOut = timeoutSignal.aborted;
@@ -219,4 +219,26 @@ export function createTransport(config: TransportConfig): (request: Request) => 
       return response;
     }
   };
+}
+
+/**
+ * Settles with `promise`, or rejects when `signal` aborts first: a custom `fetch` that ignores its
+ * signal must not outlive the timeout or the caller's abort.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }

@@ -225,3 +225,25 @@ describe("the caller's AbortSignal", () => {
     expect(data).toEqual({ now: 1 });
   });
 });
+
+describe('a custom fetch that ignores its AbortSignal', () => {
+  // Never settles and never looks at the signal: only the client's own race can end the call.
+  const stuckFetch: typeof fetch = () => new Promise<Response>(() => undefined);
+
+  it('still times out', async () => {
+    const error = await rejectionOf(
+      amsClient({ timeoutMs: 30, retry: { maxRetries: 0 }, fetch: stuckFetch }).GET('/v1/health'),
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+
+  it("still stops at the caller's abort", async () => {
+    const controller = new AbortController();
+    const call = amsClient({ retry: { maxRetries: 0 }, fetch: stuckFetch }).GET('/v1/health', {
+      signal: controller.signal,
+    });
+    controller.abort(new Error('caller gave up'));
+    const error = await rejectionOf(call);
+    expect((error as Error).message).toBe('caller gave up');
+  });
+});
