@@ -1,15 +1,20 @@
 /**
- * `npm run generate`: OpenAPI documents → typed clients in src/generated/ (openapi-typescript).
+ * `npm run generate`: OpenAPI documents → typed clients in src/generated/ (openapi-typescript),
+ * plus, for documents listed in OPERATIONS_ARTIFACTS, a JSON schema artifact of their operations
+ * (test/support/generated/, read by the fake Redis Agent Memory server).
  * `npm run generate:check`: fail when the committed output differs from a fresh generation.
  *
  * Each document's bytes must match the sha256 in specs/sources.json; `npm run specs:pull`
  * is how a new document is accepted.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
+import * as prettier from 'prettier';
 import {
+  OPERATIONS_ARTIFACTS,
   PROJECT_ROOT,
+  deriveOperationsArtifact,
   loadSpecBytes,
   readSources,
   sha256,
@@ -30,7 +35,13 @@ function header(name: SpecName, source: SpecSource): string {
   ].join('\n');
 }
 
-async function generate(name: SpecName, source: SpecSource): Promise<string> {
+/** One file that generation produces, relative to the project root. */
+interface Output {
+  file: string;
+  text: string;
+}
+
+async function generate(name: SpecName, source: SpecSource): Promise<Output[]> {
   const { bytes, from } = await loadSpecBytes(source);
   const digest = sha256(bytes);
   if (digest !== source.sha256) {
@@ -44,33 +55,52 @@ async function generate(name: SpecName, source: SpecSource): Promise<string> {
     defaultNonNullable: source.options.defaultNonNullable,
     silent: true,
   });
-  return header(name, source) + astToString(ast);
+  const outputs: Output[] = [
+    { file: source.generated, text: header(name, source) + astToString(ast) },
+  ];
+  const artifact = OPERATIONS_ARTIFACTS[name];
+  if (artifact) {
+    const json = JSON.stringify(deriveOperationsArtifact(name, source, document), null, 2);
+    outputs.push({ file: artifact, text: await formatLikeTheRepo(artifact, json) });
+  }
+  return outputs;
+}
+
+/**
+ * The artifact is committed outside src/generated, where `prettier --check .` looks: format it
+ * with the repo's own prettier settings so that lint and `generate:check` agree on its bytes.
+ */
+async function formatLikeTheRepo(file: string, text: string): Promise<string> {
+  const filepath = join(PROJECT_ROOT, file);
+  const config = (await prettier.resolveConfig(filepath)) ?? {};
+  return prettier.format(text, { ...config, filepath });
 }
 
 async function main(): Promise<void> {
   const sources = readSources();
   const stale: string[] = [];
   for (const name of Object.keys(sources) as SpecName[]) {
-    const source = sources[name];
-    const output = await generate(name, source);
-    const target = join(PROJECT_ROOT, source.generated);
-    if (check) {
-      let current = '';
-      try {
-        current = readFileSync(target, 'utf8');
-      } catch {
-        /* missing counts as stale */
+    for (const output of await generate(name, sources[name])) {
+      const target = join(PROJECT_ROOT, output.file);
+      if (check) {
+        let current = '';
+        try {
+          current = readFileSync(target, 'utf8');
+        } catch {
+          /* missing counts as stale */
+        }
+        if (current !== output.text) stale.push(output.file);
+        else console.log(`${output.file}: up to date`);
+      } else {
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, output.text);
+        console.log(`${output.file}: written (${output.text.length} bytes)`);
       }
-      if (current !== output) stale.push(source.generated);
-      else console.log(`${source.generated}: up to date`);
-    } else {
-      writeFileSync(target, output);
-      console.log(`${source.generated}: written (${output.length} bytes)`);
     }
   }
   if (stale.length > 0) {
     console.error(
-      `Generated code differs from the specs: ${stale.join(', ')}. Run \`npm run generate\` and commit the result.`,
+      `Generated output differs from the specs (stale or missing): ${stale.join(', ')}. Run \`npm run generate\` and commit the result.`,
     );
     process.exit(1);
   }
