@@ -12,7 +12,7 @@ export {
   type BackendName,
 } from './errors.js';
 export type { CommonClientOptions, DebugEvent, RetryOptions } from './options.js';
-export { baseUrlSchema, retryOptionsSchema } from './options.js';
+export { baseUrlSchema, isHeaderValue, retryOptionsSchema } from './options.js';
 export { RETRY_SAFE_HEADER, USER_AGENT, retrySafe } from './transport.js';
 export { backendErrorFrom, unwrap, type FetchResult, type SuccessData } from './unwrap.js';
 export {
@@ -31,4 +31,9 @@ export {
   type RedisAgentMemoryClient,
   type RedisAgentMemoryClientOptions,
   type RedisAgentMemoryPaths,
+  type RamAddSessionEvent,
+  type RamMessageRole,
+  type RamSessionEvent,
+  type RamSessionMemory,
+  type RamSessionSummary,
 } from './redis-agent-memory.js';

@@ -52,7 +52,7 @@ const isFunction = (value: unknown): boolean => typeof value === 'function';
  * Tab, printable ASCII and Latin-1 only. Anything else (a newline, a non-Latin-1 character) makes
  * `Headers` throw a TypeError that quotes the value, which would put a secret in an error.
  */
-const isHeaderValue = (value: string): boolean => /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
+export const isHeaderValue = (value: string): boolean => /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
 
 export const retryOptionsSchema = z
   .object({

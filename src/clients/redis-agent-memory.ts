@@ -4,7 +4,7 @@
  */
 import type { Client } from 'openapi-fetch';
 import { z } from 'zod';
-import type { paths } from '../generated/redis-agent-memory.js';
+import type { components, paths } from '../generated/redis-agent-memory.js';
 import { createBackendClient } from './client.js';
 import {
   commonOptionsShape,
@@ -86,3 +86,15 @@ export function createRedisAgentMemoryClient(
     storeId: resolved.storeId,
   });
 }
+
+type Schemas = components['schemas'];
+/** One stored session event. */
+export type RamSessionEvent = Schemas['SessionEvent'];
+/** The body of `AddSessionEvent`. */
+export type RamAddSessionEvent = Schemas['AddSessionEventRequestContent'];
+/** A session as `GetSessionMemory` returns it. */
+export type RamSessionMemory = Schemas['GetSessionMemoryResponseContent'];
+/** The summary server-side summarisation keeps in place of older events. */
+export type RamSessionSummary = Schemas['SessionSummary'];
+/** Event roles. */
+export type RamMessageRole = Schemas['MessageRole'];

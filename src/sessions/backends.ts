@@ -1,6 +1,7 @@
 /** Builds the store for the configured backend: the only module that knows every backend. */
-import { ConfigurationError, createAgentMemoryServerClient } from '../clients/index.js';
+import { createAgentMemoryServerClient, createRedisAgentMemoryClient } from '../clients/index.js';
 import { AgentMemoryServerStore } from './agent-memory-server/store.js';
+import { RedisAgentMemoryStore } from './redis-agent-memory/store.js';
 import { OPENSOURCE_AGENT_MEMORY_BACKEND, type ResolvedSessionServiceConfig } from './config.js';
 import type { SessionStore } from './store.js';
 
@@ -31,8 +32,16 @@ export function createSessionStore(config: ResolvedSessionServiceConfig): Sessio
       listConcurrency: config.listConcurrency,
     });
   }
-  throw new ConfigurationError(
-    'backend',
-    `The "${config.backend}" session backend is not available in this version yet; use backend: "${OPENSOURCE_AGENT_MEMORY_BACKEND}".`,
-  );
+  const client = createRedisAgentMemoryClient({
+    ...clientOptions,
+    storeId: config.storeId!,
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+  });
+  return new RedisAgentMemoryStore(client, {
+    serverId: `${config.apiBaseUrl} ${config.storeId!}`,
+    defaultNamespace: config.defaultNamespace,
+    singleWriter: config.singleWriter,
+    listConcurrency: config.listConcurrency,
+    maxEventBytes: config.maxEventBytes,
+  });
 }

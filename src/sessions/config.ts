@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   ConfigurationError,
   baseUrlSchema,
+  isHeaderValue,
   retryOptionsSchema,
   type DebugEvent,
   type RetryOptions,
@@ -66,6 +67,12 @@ export interface RedisSessionMemoryServiceConfig {
   singleWriter?: boolean;
   /** How many sessions `listSessions` reads at once (default 8). */
   listConcurrency?: number;
+  /**
+   * Managed only: the largest event metadata, in bytes, sent to the service (default 16384, the
+   * size Redis documents; raise it if your service accepts more). A larger event throws
+   * `EventTooLargeError` before anything is sent.
+   */
+  maxEventBytes?: number;
   /** Retry policy of the underlying client (network errors, 408, 429, 5xx; idempotent calls). */
   retry?: RetryOptions;
   /** A `fetch` to use instead of the global one. */
@@ -89,8 +96,15 @@ export const redisSessionMemoryServiceConfigSchema = z
       })
       .default(REDIS_AGENT_MEMORY_BACKEND),
     apiBaseUrl: baseUrlSchema.default('http://localhost:8000'),
-    apiKey: nonBlank('the API key or token').optional(),
-    storeId: z.string().optional(),
+    apiKey: nonBlank('the API key or token')
+      .refine(isHeaderValue, {
+        message: 'must be a valid HTTP header value (the API key or token)',
+      })
+      .optional(),
+    storeId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be 1-64 letters, digits or "-"' })
+      .optional(),
     timeout: z.number().positive().max(600).default(30),
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
     defaultNamespace: nonBlank('defaultNamespace').optional(),
@@ -101,6 +115,12 @@ export const redisSessionMemoryServiceConfigSchema = z
     sessionTtlSeconds: z.number().int().min(1).optional(),
     singleWriter: z.boolean().default(false),
     listConcurrency: z.number().int().min(1).max(64).default(8),
+    maxEventBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(16_384),
     retry: retryOptionsSchema.optional(),
     fetch: z
       .custom<typeof globalThis.fetch>(isFunction, {
@@ -150,8 +170,12 @@ export function resolveSessionServiceConfig(input: unknown): ResolvedSessionServ
       `Invalid RedisSessionMemoryService config "${field}": ${issue.message}.`,
     );
   }
-  return {
-    ...result.data,
-    timeoutMs: result.data.timeoutMs ?? Math.round(result.data.timeout * 1000),
-  };
+  const config = result.data;
+  if (config.backend === REDIS_AGENT_MEMORY_BACKEND && config.storeId === undefined) {
+    throw new ConfigurationError(
+      'storeId',
+      `Invalid RedisSessionMemoryService config "storeId": required by the "${REDIS_AGENT_MEMORY_BACKEND}" backend (or set backend: "${OPENSOURCE_AGENT_MEMORY_BACKEND}").`,
+    );
+  }
+  return { ...config, timeoutMs: config.timeoutMs ?? Math.round(config.timeout * 1000) };
 }

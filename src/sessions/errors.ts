@@ -51,12 +51,48 @@ export class StaleSessionError extends SessionError {
   constructor(
     session: SessionKey,
     /** The revision the live session was based on, and the stored one, when known. */
-    readonly expectedRevision?: number,
-    readonly storedRevision?: number,
+    readonly expectedRevision?: number | string,
+    readonly storedRevision?: number | string,
   ) {
     super(
       session,
       `Cannot append: ${describeKey(session)} was modified in storage since it was loaded; reload it with getSession and retry.`,
+    );
+  }
+}
+
+/**
+ * The stored data at this session's storage key belongs to another app, user or session (an id
+ * mapping shared with another client met a different key, such as the Python adk-redis's lossy
+ * namespace sanitising of `my_app` and `my-app`). Refused rather than mixing two sessions' data.
+ */
+export class SessionIdCollisionError extends SessionError {
+  override name = 'SessionIdCollisionError';
+  constructor(
+    session: SessionKey,
+    /** The key the stored data names. */
+    readonly storedAs: Partial<SessionKey>,
+  ) {
+    super(
+      session,
+      `Cannot use ${describeKey(session)}: its storage key already holds data of app ${JSON.stringify(storedAs.appName)}, user ${JSON.stringify(storedAs.userId)}, session ${JSON.stringify(storedAs.sessionId)}. Use another session id, or a distinct defaultNamespace.`,
+    );
+  }
+}
+
+/** An event is larger than the backend accepts. Nothing was written. */
+export class EventTooLargeError extends SessionError {
+  override name = 'EventTooLargeError';
+  constructor(
+    session: SessionKey,
+    readonly eventId: string,
+    /** Size of the encoded event, and the limit, in bytes. */
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      session,
+      `Cannot append event ${JSON.stringify(eventId)} to ${describeKey(session)}: it takes ${bytes} bytes of metadata, more than the ${limitBytes} allowed (config maxEventBytes).`,
     );
   }
 }

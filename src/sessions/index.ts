@@ -8,8 +8,12 @@ export {
   type RedisSessionMemoryServiceConfig,
   type SessionBackendName,
 } from './config.js';
+export { getSessionRetention } from './retention.js';
+export type { RetentionNote } from './store.js';
 export {
+  EventTooLargeError,
   SessionAlreadyExistsError,
+  SessionIdCollisionError,
   SessionError,
   SessionNotFoundError,
   StaleSessionError,

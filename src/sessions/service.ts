@@ -25,6 +25,7 @@ import { orderSessions, paginate, validatePaging } from './paging.js';
 import { runSerially } from './serial.js';
 import { emptyState, jsonClone, mergeScopes, setOwn, splitState, type StateMap } from './state.js';
 import type { AppendChange, SessionStore, StoredSession } from './store.js';
+import { recordRetention } from './retention.js';
 import { track, trackedRevision } from './tracking.js';
 
 const hasOwn = (object: object, key: string): boolean =>
@@ -204,6 +205,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
       lastUpdateTime: stored.lastUpdateTime,
     };
     track(session, location, stored.revision);
+    recordRetention(session, stored.retention);
     return session;
   }
 }
@@ -257,9 +259,16 @@ function snapshot(session: Session): () => void {
   };
 }
 
+// A lone UTF-16 surrogate: not text, and UTF-8 (hashes, JSON on the wire) would turn it into
+// U+FFFD, making two different ids one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function requireString(value: unknown, field: string): string {
   if (typeof value !== 'string') {
     throw new InvalidArgumentError(field, `"${field}" must be a string, got ${typeof value}.`);
+  }
+  if (LONE_SURROGATE.test(value)) {
+    throw new InvalidArgumentError(field, `"${field}" contains a lone UTF-16 surrogate.`);
   }
   return value;
 }

@@ -9,6 +9,9 @@ import type { StoredEvent } from './events.js';
 import type { ListedSession } from './paging.js';
 import type { ScopedState, StateMap } from './state.js';
 
+/** A backend's marker of one stored version of a session (a counter, or the last record's id). */
+export type Revision = number | string;
+
 /** A session as a store reads it. */
 export interface StoredSession {
   events: Event[];
@@ -16,7 +19,22 @@ export interface StoredSession {
   state: ScopedState;
   lastUpdateTime: number;
   /** Changes on every write of the session; compared to detect stale live sessions. */
-  revision: number;
+  revision: Revision;
+  /** Set when the backend's own retention removed stored events from this read. */
+  retention?: RetentionNote;
+}
+
+/**
+ * What a backend's retention removed from a session: events the managed service's summarisation
+ * folded into its summary. Read it with {@link getSessionRetention}.
+ */
+export interface RetentionNote {
+  /** How many events the service folded into its summary; they are not in `events`. */
+  summarizedEvents: number;
+  /** The summary text the service keeps in their place. */
+  summary?: string;
+  /** Whether the session's creation record was folded too (its initial state is then missing). */
+  creationRecordMissing: boolean;
 }
 
 /** What one append changes. */
@@ -35,7 +53,7 @@ export interface AppendChange {
 
 /** A read done before an append, checked and ready to be written on. */
 export interface PreparedAppend {
-  readonly revision: number;
+  readonly revision: Revision;
 }
 
 export interface SessionStore {
@@ -58,7 +76,7 @@ export interface SessionStore {
    * live session was based on (when known).
    * @throws SessionNotFoundError, StaleSessionError
    */
-  prepareAppend(key: SessionKey, expectedRevision: number | undefined): Promise<PreparedAppend>;
+  prepareAppend(key: SessionKey, expectedRevision: Revision | undefined): Promise<PreparedAppend>;
   /** Writes the append on top of a prepared read; returns the new revision. */
-  commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<number>;
+  commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<Revision>;
 }

@@ -4,21 +4,22 @@
  * session is stale.
  */
 import type { Session } from '@google/adk';
+import type { Revision } from './store.js';
 
 interface Tracked {
   location: string;
-  revision: number;
+  revision: Revision;
 }
 
 const tracked = new WeakMap<Session, Tracked>();
 
 /** Records the revision a live session now reflects. */
-export function track(session: Session, location: string, revision: number): void {
+export function track(session: Session, location: string, revision: Revision): void {
   tracked.set(session, { location, revision });
 }
 
 /** The revision a live session reflects, when this process loaded or wrote it at `location`. */
-export function trackedRevision(session: Session, location: string): number | undefined {
+export function trackedRevision(session: Session, location: string): Revision | undefined {
   const entry = tracked.get(session);
   return entry?.location === location ? entry.revision : undefined;
 }

@@ -27,7 +27,13 @@ import type { ListedSession } from '../paging.js';
 import { runSerially } from '../serial.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { applyDelta, emptyState, hasKeys, type ScopedState, type StateMap } from '../state.js';
-import type { AppendChange, PreparedAppend, SessionStore, StoredSession } from '../store.js';
+import type {
+  AppendChange,
+  PreparedAppend,
+  Revision,
+  SessionStore,
+  StoredSession,
+} from '../store.js';
 import {
   documentCreatedAt,
   documentEvents,
@@ -76,6 +82,7 @@ interface DocumentAddress {
 }
 
 interface PreparedSessionAppend extends PreparedAppend {
+  readonly revision: number;
   doc: AmsWorkingMemory;
   envelope: SessionEnvelope | undefined;
 }
@@ -223,7 +230,7 @@ export class AgentMemoryServerStore implements SessionStore {
 
   async prepareAppend(
     key: SessionKey,
-    expectedRevision: number | undefined,
+    expectedRevision: Revision | undefined,
   ): Promise<PreparedSessionAppend> {
     const location = this.locationOf(key);
     const cached = this.options.singleWriter ? this.lastDocuments.get(location) : undefined;

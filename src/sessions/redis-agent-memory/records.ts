@@ -1,0 +1,356 @@
+/**
+ * How ADK sessions are written as Redis Agent Memory session events, and read back.
+ *
+ * Every ADK event is one session event: its visible text parts as `content` (one text item each,
+ * so the service's extraction and summaries read the conversation), or a short readable stand-in
+ * when it has none; role USER / ASSISTANT / SYSTEM; `createdAt` from the event. `metadata` holds
+ * the Python adk-redis's keys (so it reads our sessions) and ours under `adk_redis`: the full event
+ * with its text parts pointing into `content`, the effective session-state change, and the time
+ * in ms. A created session starts with one marker event that reads back as no ADK event.
+ */
+import { z } from 'zod';
+import type { Event } from '@google/adk';
+import type { RamAddSessionEvent, RamSessionEvent, RamSessionMemory } from '../../clients/index.js';
+import { SessionIdCollisionError, type SessionKey } from '../errors.js';
+import { conversationRole, textEvent, type StoredEvent } from '../events.js';
+import { emptyState, setOwn, applyDelta, type StateMap } from '../state.js';
+import type { RetentionNote } from '../store.js';
+
+/** The reserved metadata key of everything this library writes. */
+export const METADATA_KEY = 'adk_redis';
+const SOURCE = 'adk-redis';
+
+type Part = Record<string, unknown> & { text?: unknown; thought?: unknown };
+
+const plainObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+);
+// Validation only: the input objects are used as they are, so `__proto__` keys stay own keys.
+const sessionMetaSchema = z.object({
+  v: z.literal(1),
+  kind: z.enum(['created', 'event']),
+  ts: z.number(),
+  state: plainObject,
+  event: z.object({ id: z.string() }).loose().optional(),
+  textParts: z.array(z.number().int().nonnegative()).optional(),
+});
+const scopeMetaSchema = z.object({
+  v: z.literal(1),
+  kind: z.enum(['app-state', 'user-state', 'user']),
+  delta: plainObject.optional(),
+  user: z.string().optional(),
+});
+const responseSchema = z
+  .object({
+    events: z.array(
+      z
+        .object({
+          eventId: z.string(),
+          role: z.string(),
+          content: z.array(z.object({ text: z.string() }).loose()),
+          createdAt: z.string(),
+          metadata: z.unknown().optional(),
+        })
+        .loose(),
+    ),
+  })
+  .loose();
+
+/** Where the session lives and who writes it, as sent on every event. */
+export interface EventAddress {
+  sessionId: string;
+  namespace: string;
+  /** The user's actor id (owner of the session, from its first event). */
+  userActor: string;
+  /** Maps an author to an actor id. */
+  actorOf: (author: string) => string;
+  /** Python-compatible metadata values. */
+  pythonNamespace: string;
+}
+
+/** A session as read from its events. */
+export interface ParsedSession {
+  events: Event[];
+  state: StateMap;
+  createdAt: number;
+  lastUpdateTime: number;
+  /** The id of the last stored record: changes with every write. */
+  revision: string;
+  retention?: RetentionNote;
+}
+
+const pythonMetadata = (key: SessionKey, address: EventAddress): Record<string, unknown> => ({
+  source: SOURCE,
+  namespace: address.pythonNamespace,
+  app_name: key.appName,
+  user_id: key.userId,
+  adk_session_id: key.sessionId,
+});
+
+/** The marker event of a created session, holding its initial session state. */
+export function creationRecord(
+  key: SessionKey,
+  address: EventAddress,
+  state: StateMap,
+  now: number,
+): RamAddSessionEvent {
+  return {
+    sessionId: address.sessionId,
+    namespace: address.namespace,
+    actorId: address.userActor,
+    role: 'SYSTEM',
+    content: [{ text: '(session created)' }],
+    createdAt: new Date(now).toISOString(),
+    metadata: {
+      ...pythonMetadata(key, address),
+      ...(Object.keys(state).length ? { state_delta: state } : {}),
+      [METADATA_KEY]: { v: 1, kind: 'created', ts: now, state },
+    },
+  };
+}
+
+/** The session event for an ADK event. */
+export function eventRecord(
+  key: SessionKey,
+  address: EventAddress,
+  event: StoredEvent,
+  change: { sessionDelta: StateMap; pythonDelta: StateMap },
+): RamAddSessionEvent {
+  const stored = JSON.parse(JSON.stringify(event)) as StoredEvent & {
+    content?: { role?: string; parts?: Part[] };
+  };
+  const texts: { text: string }[] = [];
+  const textParts: number[] = [];
+  stored.content?.parts?.forEach((part, index) => {
+    if (typeof part.text === 'string' && part.text.trim() !== '' && part.thought !== true) {
+      texts.push({ text: part.text });
+      textParts.push(index);
+      delete part.text;
+    }
+  });
+  const author = typeof event.author === 'string' ? event.author : '';
+  return {
+    sessionId: address.sessionId,
+    namespace: address.namespace,
+    actorId: author === 'user' ? address.userActor : address.actorOf(author || key.appName),
+    role: roleOf(event as unknown as Event),
+    content: texts.length ? texts : [{ text: standIn(event as unknown as Event) }],
+    createdAt: new Date(
+      Number.isFinite(event.timestamp) ? event.timestamp : Date.now(),
+    ).toISOString(),
+    metadata: {
+      ...pythonMetadata(key, address),
+      adk_event_id: event.id,
+      adk_author: author || null,
+      ...(Object.keys(change.pythonDelta).length ? { state_delta: change.pythonDelta } : {}),
+      [METADATA_KEY]: {
+        v: 1,
+        kind: 'event',
+        ts: event.timestamp,
+        state: change.sessionDelta,
+        event: stored,
+        textParts,
+      },
+    },
+  };
+}
+
+/** A record of an app or user state change, or of a user of the app (for listing). */
+export function scopeRecord(
+  sessionId: string,
+  namespace: string,
+  actorId: string,
+  meta: { kind: 'app-state' | 'user-state'; delta: StateMap } | { kind: 'user'; user: string },
+): RamAddSessionEvent {
+  return {
+    sessionId,
+    namespace,
+    actorId,
+    role: 'SYSTEM',
+    content: [{ text: meta.kind === 'user' ? '(user registered)' : '(state update)' }],
+    createdAt: new Date().toISOString(),
+    metadata: { source: SOURCE, [METADATA_KEY]: { v: 1, ...meta } },
+  };
+}
+
+function roleOf(event: Event): RamAddSessionEvent['role'] {
+  const role = conversationRole(event);
+  return role === 'user' ? 'USER' : role === 'system' ? 'SYSTEM' : 'ASSISTANT';
+}
+
+/** A short readable line for an event without text. */
+function standIn(event: Event): string {
+  const parts = event.content?.parts ?? [];
+  const calls = parts.flatMap((p) => (p.functionCall?.name ? [p.functionCall.name] : []));
+  if (calls.length) return `(function call: ${calls.join(', ')})`;
+  const responses = parts.flatMap((p) =>
+    p.functionResponse?.name ? [p.functionResponse.name] : [],
+  );
+  if (responses.length) return `(function response: ${responses.join(', ')})`;
+  if (parts.some((p) => p.executableCode)) return '(code execution)';
+  if (parts.some((p) => p.codeExecutionResult)) return '(code execution result)';
+  if (parts.some((p) => p.inlineData || p.fileData)) return '(file)';
+  if (Object.keys(event.actions?.stateDelta ?? {}).length) return '(state update)';
+  return `(event from ${event.author ?? 'agent'})`;
+}
+
+/** Bytes of a record's metadata as sent. */
+export function metadataBytes(record: RamAddSessionEvent): number {
+  return Buffer.byteLength(JSON.stringify(record.metadata ?? null), 'utf8');
+}
+
+/** Checks a response's shape before reading it. */
+export function checkSessionResponse(data: unknown): string | undefined {
+  const checked = responseSchema.safeParse(data);
+  if (checked.success) return undefined;
+  const issue = checked.error.issues[0];
+  return `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`;
+}
+
+const ownerOf = (meta: Record<string, unknown> | undefined): Partial<SessionKey> | undefined => {
+  if (!meta) return undefined;
+  const appName = typeof meta.app_name === 'string' ? meta.app_name : undefined;
+  const userId = typeof meta.user_id === 'string' ? meta.user_id : undefined;
+  const sessionId = typeof meta.adk_session_id === 'string' ? meta.adk_session_id : undefined;
+  if (appName === undefined && userId === undefined && sessionId === undefined) return undefined;
+  return { appName, userId, sessionId };
+};
+
+const asObject = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+
+/** Which key a stored session's records name (from the first that names one). */
+export function storedKeyOf(data: RamSessionMemory): Partial<SessionKey> | undefined {
+  for (const raw of data.events) {
+    const owner = ownerOf(asObject(raw.metadata));
+    if (owner) return owner;
+  }
+  return undefined;
+}
+
+/** Thrown by {@link parseSession} for metadata under our key that this version cannot read. */
+export class UnreadableRecordError extends Error {}
+
+/**
+ * Reads a session from its events: ADK events deduplicated by id (first place, last content), the
+ * session state, times, revision and any retention note.
+ * @throws SessionIdCollisionError when a record names another session.
+ */
+export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSession {
+  const order: string[] = [];
+  const byId = new Map<string, Event>();
+  const state = emptyState();
+  let createdAt: number | undefined;
+  let lastUpdateTime = 0;
+  const upsert = (event: Event): void => {
+    if (!byId.has(event.id)) order.push(event.id);
+    byId.set(event.id, event);
+  };
+  for (const raw of data.events) {
+    const meta = asObject(raw.metadata);
+    const owner = ownerOf(meta);
+    if (
+      owner &&
+      (owner.appName !== key.appName ||
+        owner.userId !== key.userId ||
+        owner.sessionId !== key.sessionId)
+    ) {
+      throw new SessionIdCollisionError(key, owner);
+    }
+    const ours = meta?.[METADATA_KEY];
+    if (ours !== undefined) {
+      const checked = sessionMetaSchema.safeParse(ours);
+      if (!checked.success) throw new UnreadableRecordError(`event ${raw.eventId}`);
+      const record = ours as z.infer<typeof sessionMetaSchema>;
+      applyDelta(state, copyOwn(record.state));
+      lastUpdateTime = record.ts;
+      if (record.kind === 'created') createdAt = record.ts;
+      else if (record.event) upsert(restoreEvent(record.event, record.textParts ?? [], raw));
+      continue;
+    }
+    // Another writer (the Python adk-redis, an SDK): text events, state from `state_delta`.
+    const text = raw.content
+      .map((c) => c.text ?? '')
+      .filter((t) => t.trim() !== '')
+      .join('\n');
+    const timestamp = Date.parse(raw.createdAt);
+    if (meta && asObject(meta.state_delta)) applyDelta(state, copyOwn(asObject(meta.state_delta)!));
+    if (Number.isFinite(timestamp)) lastUpdateTime = timestamp;
+    if (!text.trim()) continue;
+    const event = textEvent({
+      id: typeof meta?.adk_event_id === 'string' ? meta.adk_event_id : raw.eventId,
+      role: raw.role,
+      text,
+      timestamp: Number.isFinite(timestamp) ? timestamp : 0,
+      appName: key.appName,
+    });
+    if (typeof meta?.adk_author === 'string') event.author = meta.adk_author;
+    upsert(JSON.parse(JSON.stringify(event)) as Event);
+  }
+  const summarized = data.summary?.summarizedEvents ?? 0;
+  const last = data.events[data.events.length - 1];
+  return {
+    events: order.map((id) => byId.get(id)!),
+    state,
+    createdAt: createdAt ?? (data.events[0] ? Date.parse(data.events[0].createdAt) : 0),
+    lastUpdateTime,
+    revision: last ? last.eventId : '',
+    ...(data.summary || summarized > 0
+      ? {
+          retention: {
+            summarizedEvents: summarized,
+            ...(data.summary?.text !== undefined ? { summary: data.summary.text } : {}),
+            creationRecordMissing: createdAt === undefined,
+          },
+        }
+      : {}),
+  };
+}
+
+function restoreEvent(
+  stored: Record<string, unknown>,
+  textParts: number[],
+  raw: RamSessionEvent,
+): Event {
+  const event = JSON.parse(JSON.stringify(stored)) as Event & { content?: { parts?: Part[] } };
+  const parts = event.content?.parts ?? [];
+  textParts.forEach((index, k) => {
+    const part = parts[index];
+    const item = raw.content[k];
+    if (part && item && typeof item.text === 'string') part.text = item.text;
+  });
+  return event;
+}
+
+function copyOwn(source: Record<string, unknown>): StateMap {
+  const copy = emptyState();
+  for (const [key, value] of Object.entries(source)) setOwn(copy, key, value);
+  return copy;
+}
+
+/** Folds the app-state, user-state or user-registry records of a reserved session. */
+export function foldScope(
+  data: RamSessionMemory | undefined,
+  kind: 'app-state' | 'user-state',
+): StateMap {
+  const state = emptyState();
+  for (const raw of data?.events ?? []) {
+    const meta = asObject(asObject(raw.metadata)?.[METADATA_KEY]);
+    if (!meta || !scopeMetaSchema.safeParse(meta).success || meta.kind !== kind) continue;
+    const delta = asObject(meta.delta);
+    if (delta) applyDelta(state, copyOwn(delta));
+  }
+  return state;
+}
+
+/** The users registered in an app's user registry. */
+export function registeredUsers(data: RamSessionMemory | undefined): string[] {
+  const users = new Set<string>();
+  for (const raw of data?.events ?? []) {
+    const meta = asObject(asObject(raw.metadata)?.[METADATA_KEY]);
+    if (meta?.kind === 'user' && typeof meta.user === 'string') users.add(meta.user);
+  }
+  return [...users];
+}

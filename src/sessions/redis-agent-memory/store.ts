@@ -1,0 +1,403 @@
+/**
+ * Sessions on Redis Agent Memory (managed Data Plane API). A session is its list of events (see
+ * records.ts); app and user state, and the app's users, live in reserved sessions owned by a
+ * reserved actor so no user's listing shows them.
+ *
+ * The API has no conditional writes, so an append reads the session first and compares its last
+ * record id with the one the live session was based on (`singleWriter` skips that read). The event
+ * POST is retried on transient failures: a retry can store the event twice, and readers keep one
+ * copy per ADK event id.
+ */
+import {
+  BackendError,
+  MalformedResponseError,
+  backendErrorFrom,
+  retrySafe,
+  unwrap,
+  type RamAddSessionEvent,
+  type RamSessionMemory,
+  type RedisAgentMemoryClient,
+} from '../../clients/index.js';
+import {
+  EventTooLargeError,
+  SessionAlreadyExistsError,
+  SessionIdCollisionError,
+  SessionNotFoundError,
+  StaleSessionError,
+  type SessionKey,
+} from '../errors.js';
+import { mapWithConcurrency } from '../concurrency.js';
+import type { ListedSession } from '../paging.js';
+import { runSerially } from '../serial.js';
+import { emptyState, hasKeys, setOwn, type ScopedState, type StateMap } from '../state.js';
+import type {
+  AppendChange,
+  PreparedAppend,
+  Revision,
+  SessionStore,
+  StoredSession,
+} from '../store.js';
+import {
+  RESERVED_OWNER,
+  managedIdentifier,
+  pythonSanitize,
+  reservedSessionIds,
+  storageSessionId,
+} from './ids.js';
+import {
+  checkSessionResponse,
+  creationRecord,
+  eventRecord,
+  foldScope,
+  metadataBytes,
+  parseSession,
+  registeredUsers,
+  scopeRecord,
+  storedKeyOf,
+  UnreadableRecordError,
+  type EventAddress,
+  type ParsedSession,
+} from './records.js';
+
+export interface RedisAgentMemoryStoreOptions {
+  /** Identifies the store in per-session queues (base URL and store id). */
+  serverId: string;
+  defaultNamespace?: string | undefined;
+  singleWriter: boolean;
+  listConcurrency: number;
+  /** Largest event metadata, in bytes, sent to the service. */
+  maxEventBytes: number;
+}
+
+interface PreparedManagedAppend extends PreparedAppend {
+  readonly revision: string;
+  readonly state: StateMap;
+}
+
+const SESSION = '/v1/stores/{storeId}/session-memory/{sessionId}';
+const EVENTS = '/v1/stores/{storeId}/session-memory/events';
+const LIST = '/v1/stores/{storeId}/session-memory';
+const LIST_PAGE = 1000;
+const CACHE_LIMIT = 1000;
+
+const jsonEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export class RedisAgentMemoryStore implements SessionStore {
+  /** Single-writer mode: the state and revision this service last read or wrote, per session. */
+  private readonly lastKnown = new Map<string, { state: StateMap; revision: string }>();
+  /** Users this process has registered in their app's registry. */
+  private readonly registered = new Set<string>();
+
+  constructor(
+    private readonly client: RedisAgentMemoryClient,
+    private readonly options: RedisAgentMemoryStoreOptions,
+  ) {}
+
+  locationOf(key: SessionKey): string {
+    return JSON.stringify([this.options.serverId, this.address(key).sessionId]);
+  }
+
+  async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
+    const address = this.address(key);
+    const existing = await this.fetchSession(address.sessionId);
+    if (existing) {
+      const owner = storedKeyOf(existing);
+      if (owner && (owner.appName !== key.appName || owner.userId !== key.userId)) {
+        throw new SessionIdCollisionError(key, owner);
+      }
+      throw new SessionAlreadyExistsError(key);
+    }
+    // Scopes and registration first: if the marker then fails, a retried create starts over.
+    await Promise.all([
+      hasKeys(init.state.app) ? this.postScope(key, 'app-state', init.state.app) : undefined,
+      hasKeys(init.state.user) ? this.postScope(key, 'user-state', init.state.user) : undefined,
+      this.register(key),
+    ]);
+    const record = creationRecord(key, address, init.state.session, init.now);
+    this.checkSize(key, '(session created)', record);
+    const written = await this.postEvent(record);
+    const [app, user] = await Promise.all([
+      this.readScope(key, 'app-state'),
+      this.readScope(key, 'user-state'),
+    ]);
+    this.remember(key, init.state.session, written);
+    return {
+      events: [],
+      state: { app, user, session: init.state.session },
+      lastUpdateTime: init.now,
+      revision: written,
+    };
+  }
+
+  async read(key: SessionKey): Promise<StoredSession | undefined> {
+    const [parsed, app, user] = await Promise.all([
+      this.readSession(key),
+      this.readScope(key, 'app-state'),
+      this.readScope(key, 'user-state'),
+    ]);
+    if (!parsed) return undefined;
+    this.remember(key, parsed.state, parsed.revision);
+    return {
+      events: parsed.events,
+      state: { app, user, session: parsed.state },
+      lastUpdateTime: parsed.lastUpdateTime,
+      revision: parsed.revision,
+      ...(parsed.retention ? { retention: parsed.retention } : {}),
+    };
+  }
+
+  async list(appName: string, userId: string | undefined): Promise<ListedSession[]> {
+    const users =
+      userId !== undefined
+        ? [userId]
+        : registeredUsers(await this.fetchSession(reservedSessionIds.users(appName)));
+    const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => {
+      // Owners: our actor id for the user, and the Python package's (lossy) one when it differs.
+      const owners = [...new Set([managedIdentifier(user), pythonSanitize(user)])].filter(Boolean);
+      const ids = new Set<string>();
+      for (const owner of owners) for (const id of await this.listOwned(owner)) ids.add(id);
+      return [...ids].map((storageId) => ({ user, storageId }));
+    });
+    const listed = await mapWithConcurrency(
+      perUser.flat(),
+      this.options.listConcurrency,
+      async ({ user, storageId }): Promise<ListedSession | undefined> => {
+        const data = await this.fetchSession(storageId);
+        const owner = data && storedKeyOf(data);
+        if (
+          !data ||
+          owner?.appName !== appName ||
+          owner.userId !== user ||
+          owner.sessionId === undefined
+        ) {
+          return undefined;
+        }
+        const key = { appName, userId: user, sessionId: owner.sessionId };
+        // Only sessions at the address this key maps to (another namespace setting is another store).
+        if (this.address(key).sessionId !== storageId) return undefined;
+        const parsed = this.parse(data, key);
+        return {
+          userId: user,
+          sessionId: owner.sessionId,
+          lastUpdateTime: parsed.lastUpdateTime,
+          createdAt: parsed.createdAt,
+        };
+      },
+    );
+    return listed.filter((entry): entry is ListedSession => entry !== undefined);
+  }
+
+  async delete(key: SessionKey): Promise<void> {
+    const address = this.address(key);
+    this.lastKnown.delete(this.locationOf(key));
+    const data = await this.fetchSession(address.sessionId);
+    if (!data) return;
+    const owner = storedKeyOf(data);
+    // Another key's data at this address (a sanitising collision): not ours to delete.
+    if (
+      owner &&
+      (owner.appName !== key.appName ||
+        owner.userId !== key.userId ||
+        owner.sessionId !== key.sessionId)
+    ) {
+      return;
+    }
+    const { response, error } = await this.client.DELETE(SESSION, {
+      params: { path: { sessionId: address.sessionId } },
+    });
+    if (!response.ok && response.status !== 404) throw backendErrorFrom(response, error);
+  }
+
+  async prepareAppend(
+    key: SessionKey,
+    expectedRevision: Revision | undefined,
+  ): Promise<PreparedManagedAppend> {
+    const cached = this.options.singleWriter ? this.lastKnown.get(this.locationOf(key)) : undefined;
+    const current = cached ?? (await this.readSession(key));
+    if (!current) throw new SessionNotFoundError(key);
+    if (expectedRevision !== undefined && expectedRevision !== current.revision) {
+      throw new StaleSessionError(key, expectedRevision, current.revision);
+    }
+    return { revision: current.revision, state: current.state };
+  }
+
+  async commitAppend(
+    key: SessionKey,
+    prepared: PreparedAppend,
+    change: AppendChange,
+  ): Promise<Revision> {
+    const { state: before } = prepared as PreparedManagedAppend;
+    const sessionDelta = emptyState();
+    for (const [k, value] of Object.entries(change.sessionState)) {
+      if (!Object.prototype.hasOwnProperty.call(before, k) || !jsonEqual(before[k], value)) {
+        setOwn(sessionDelta, k, value);
+      }
+    }
+    const pythonDelta = emptyState();
+    for (const [k, v] of Object.entries(sessionDelta)) setOwn(pythonDelta, k, v);
+    for (const [k, v] of Object.entries(change.appDelta)) setOwn(pythonDelta, `app:${k}`, v);
+    for (const [k, v] of Object.entries(change.userDelta)) setOwn(pythonDelta, `user:${k}`, v);
+    const record = eventRecord(key, this.address(key), change.event, { sessionDelta, pythonDelta });
+    // Checked before anything is sent, so a refused event leaves no partial write behind.
+    this.checkSize(key, change.event.id, record);
+    await Promise.all([
+      hasKeys(change.appDelta) ? this.postScope(key, 'app-state', change.appDelta) : undefined,
+      hasKeys(change.userDelta) ? this.postScope(key, 'user-state', change.userDelta) : undefined,
+    ]);
+    const revision = await this.postEvent(record);
+    this.remember(key, change.sessionState, revision);
+    return revision;
+  }
+
+  // ---- addresses ----------------------------------------------------------------------------
+
+  private address(key: SessionKey): EventAddress {
+    const namespace = this.options.defaultNamespace ?? key.appName;
+    const shared =
+      this.options.defaultNamespace !== undefined && this.options.defaultNamespace !== key.appName;
+    return {
+      sessionId: storageSessionId(
+        namespace,
+        key.userId,
+        key.sessionId,
+        shared ? key.appName : undefined,
+      ),
+      namespace: managedIdentifier(namespace),
+      userActor: managedIdentifier(key.userId),
+      actorOf: managedIdentifier,
+      pythonNamespace: pythonSanitize(namespace),
+    };
+  }
+
+  private namespaceOf(appName: string): string {
+    return managedIdentifier(this.options.defaultNamespace ?? appName);
+  }
+
+  // ---- sessions -----------------------------------------------------------------------------
+
+  private async readSession(key: SessionKey): Promise<ParsedSession | undefined> {
+    const data = await this.fetchSession(this.address(key).sessionId);
+    return data ? this.parse(data, key) : undefined;
+  }
+
+  private parse(data: RamSessionMemory, key: SessionKey): ParsedSession {
+    try {
+      return parseSession(data, key);
+    } catch (error) {
+      if (!(error instanceof UnreadableRecordError)) throw error;
+      throw new MalformedResponseError(
+        'redis-agent-memory',
+        'GET',
+        SESSION,
+        `session ${JSON.stringify(key.sessionId)} holds an ${error.message} this version cannot read`,
+      );
+    }
+  }
+
+  /** GETs a session's events, or undefined on 404. */
+  private async fetchSession(storageId: string): Promise<RamSessionMemory | undefined> {
+    const { data, error, response } = await this.client.GET(SESSION, {
+      params: { path: { sessionId: storageId } },
+    });
+    if (response.status === 404) return undefined;
+    if (!response.ok || !data) throw backendErrorFrom(response, error);
+    const problem = checkSessionResponse(data);
+    if (problem) {
+      throw new MalformedResponseError(
+        'redis-agent-memory',
+        'GET',
+        SESSION,
+        `unexpected session (${problem})`,
+      );
+    }
+    return data;
+  }
+
+  /** POSTs one event (retry-safe: readers deduplicate by ADK event id); returns its record id. */
+  private async postEvent(record: RamAddSessionEvent): Promise<string> {
+    const written = await unwrap(this.client.POST(EVENTS, { body: record, headers: retrySafe }));
+    return written.event.eventId;
+  }
+
+  private checkSize(key: SessionKey, eventId: string, record: RamAddSessionEvent): void {
+    const bytes = metadataBytes(record);
+    if (bytes > this.options.maxEventBytes) {
+      throw new EventTooLargeError(key, eventId, bytes, this.options.maxEventBytes);
+    }
+  }
+
+  /** Every session id the owner has, following page tokens. */
+  private async listOwned(owner: string): Promise<string[]> {
+    const ids: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await unwrap(
+        this.client.GET(LIST, {
+          params: {
+            query: { filterOwnerId: owner, limit: LIST_PAGE, ...(pageToken ? { pageToken } : {}) },
+          },
+        }),
+      );
+      ids.push(...page.items);
+      if (page.nextPageToken !== undefined && page.nextPageToken === pageToken) {
+        throw new BackendError({
+          backend: 'redis-agent-memory',
+          status: 200,
+          method: 'GET',
+          path: LIST,
+          detail: 'the service returned the same page token twice',
+        });
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return ids;
+  }
+
+  // ---- app and user state -------------------------------------------------------------------
+
+  private scopeSessionId(key: SessionKey, kind: 'app-state' | 'user-state'): string {
+    return kind === 'app-state'
+      ? reservedSessionIds.appState(key.appName)
+      : reservedSessionIds.userState(key.appName, key.userId);
+  }
+
+  private async readScope(key: SessionKey, kind: 'app-state' | 'user-state'): Promise<StateMap> {
+    return foldScope(await this.fetchSession(this.scopeSessionId(key, kind)), kind);
+  }
+
+  private postScope(
+    key: SessionKey,
+    kind: 'app-state' | 'user-state',
+    delta: StateMap,
+  ): Promise<string> {
+    const sessionId = this.scopeSessionId(key, kind);
+    return runSerially(JSON.stringify([this.options.serverId, sessionId]), () =>
+      this.postEvent(
+        scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, { kind, delta }),
+      ),
+    );
+  }
+
+  /** Records the user in the app's registry (once per process), so listing across users finds them. */
+  private async register(key: SessionKey): Promise<void> {
+    const id = JSON.stringify([key.appName, key.userId]);
+    if (this.registered.has(id)) return;
+    const sessionId = reservedSessionIds.users(key.appName);
+    await this.postEvent(
+      scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, {
+        kind: 'user',
+        user: key.userId,
+      }),
+    );
+    this.registered.add(id);
+  }
+
+  private remember(key: SessionKey, state: StateMap, revision: string): void {
+    if (!this.options.singleWriter) return;
+    const location = this.locationOf(key);
+    this.lastKnown.delete(location);
+    this.lastKnown.set(location, { state, revision });
+    if (this.lastKnown.size > CACHE_LIMIT)
+      this.lastKnown.delete(this.lastKnown.keys().next().value!);
+  }
+}
