@@ -11,13 +11,17 @@ import { baseTime, defineCases, json, stateEvent, textEvent, uniqueId } from '..
  * appending one event at that time. Ids are lowercase ASCII, so code-unit and localeCompare
  * orders agree.
  */
+// One base for every seed: a base per call could move by a second between two seeds of one case
+// and tie sessions that the case means to order.
+const T0 = baseTime();
+
 async function seed(
   service: BaseSessionService,
   appName: string,
   userId: string,
   sessions: Record<string, number>,
 ): Promise<void> {
-  const t = baseTime();
+  const t = T0;
   for (const [sessionId, offset] of Object.entries(sessions)) {
     const session = await service.createSession({ appName, userId, sessionId });
     await service.appendEvent({ session, event: textEvent(sessionId, t + offset) });
@@ -318,7 +322,7 @@ export const listCases = defineCases('list', {
       await seed(service, appName, userId, { s1: 1000, s2: 2000 });
       const other = await another();
       const s1 = await other.getSession({ appName, userId, sessionId: 's1' });
-      await other.appendEvent({ session: s1!, event: stateEvent({ bump: 1 }, baseTime() + 9000) });
+      await other.appendEvent({ session: s1!, event: stateEvent({ bump: 1 }, T0 + 9000) });
       const r = await service.listSessions({ appName, userId, order: 'desc' });
       expect(ids(r)).toEqual(['s1', 's2']);
       expect(r.sessions[0]?.lastUpdateTime).toBe(s1!.lastUpdateTime);
