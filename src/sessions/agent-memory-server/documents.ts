@@ -214,8 +214,9 @@ export function documentLastUpdateTime(
   doc: AmsWorkingMemory,
   envelope: SessionEnvelope | undefined,
 ): number {
+  const ours = new Set(envelope?.events.map((e) => e.id));
   const foreign = (doc.messages ?? [])
-    .filter((m) => !envelope?.events.some((e) => e.id === m.id))
+    .filter((m) => m.id === undefined || !ours.has(m.id))
     .map((m) => epochMs(m.created_at) ?? 0);
   const newestForeign = foreign.length ? Math.max(...foreign) : undefined;
   if (envelope) return Math.max(envelope.lastUpdateTime, newestForeign ?? -Infinity);

@@ -81,6 +81,11 @@ interface DocumentAddress {
   sessionId: string;
 }
 
+interface ScopeRead {
+  doc: AmsWorkingMemory | undefined;
+  generation: number;
+}
+
 interface PreparedSessionAppend extends PreparedAppend {
   readonly revision: number;
   doc: AmsWorkingMemory;
@@ -96,6 +101,8 @@ const WORKING_MEMORY = '/v1/working-memory/{session_id}';
 export class AgentMemoryServerStore implements SessionStore {
   /** Single-writer mode: the last document read or written, per session location. */
   private readonly lastDocuments = new Map<string, AmsWorkingMemory>();
+  /** Writes this process made to each scope document, to tell whether an earlier read is current. */
+  private readonly scopeWrites = new Map<string, number>();
 
   constructor(
     private readonly client: AgentMemoryServerClient,
@@ -114,13 +121,13 @@ export class AgentMemoryServerStore implements SessionStore {
 
   async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
     const address = this.sessionAddress(key);
-    if (await this.findSession(key)) throw new SessionAlreadyExistsError(key);
-    // Scopes first: if the session write then fails, a retried create finds no session and the
-    // scope writes (plain sets) are repeated harmlessly.
-    const [app, user] = await Promise.all([
-      this.updateScope(key, 'app', init.state.app, false),
-      this.updateScope(key, 'user', init.state.user, true),
+    // Two waves: the three reads at once, then every write at once.
+    const [found, appRead, userRead] = await Promise.all([
+      this.findSession(key),
+      this.readScopeDocument(key, 'app'),
+      this.readScopeDocument(key, 'user'),
     ]);
+    if (found) throw new SessionAlreadyExistsError(key);
     const envelope: Omit<SessionEnvelope, 'state'> = {
       v: 1,
       kind: 'session',
@@ -139,7 +146,20 @@ export class AgentMemoryServerStore implements SessionStore {
       messages: [],
       data: sessionData(init.state.session, envelope) as AmsWorkingMemoryUpdate['data'],
     };
-    const written = await this.putDocument(address, body);
+    const [putSession, putApp, putUser] = await Promise.allSettled([
+      this.putDocument(address, body),
+      this.updateScope(key, 'app', init.state.app, false, appRead),
+      this.updateScope(key, 'user', init.state.user, true, userRead),
+    ]);
+    if (putApp.status === 'rejected' || putUser.status === 'rejected') {
+      // The session must not exist without its scopes: undo it, so a retried create starts over.
+      if (putSession.status === 'fulfilled') await this.deleteDocument(address).catch(() => {});
+      throw (
+        putApp.status === 'rejected' ? putApp.reason : (putUser as PromiseRejectedResult).reason
+      ) as Error;
+    }
+    if (putSession.status === 'rejected') throw putSession.reason as Error;
+    const [written, app, user] = [putSession.value, putApp.value, putUser.value];
     this.remember(key, written);
     return {
       events: [],
@@ -221,6 +241,10 @@ export class AgentMemoryServerStore implements SessionStore {
     const found = await this.findSession(key);
     this.lastDocuments.delete(this.locationOf(key));
     if (!found) return;
+    await this.deleteDocument(address);
+  }
+
+  private async deleteDocument(address: DocumentAddress): Promise<void> {
     await unwrap(
       this.client.DELETE(WORKING_MEMORY, {
         params: { path: { session_id: address.sessionId }, query: this.scopeQuery(address) },
@@ -252,10 +276,6 @@ export class AgentMemoryServerStore implements SessionStore {
     change: AppendChange,
   ): Promise<number> {
     const { doc, envelope, revision } = prepared as PreparedSessionAppend;
-    await Promise.all([
-      hasKeys(change.appDelta) ? this.updateScope(key, 'app', change.appDelta, false) : undefined,
-      hasKeys(change.userDelta) ? this.updateScope(key, 'user', change.userDelta, true) : undefined,
-    ]);
     const address = this.sessionAddress(key);
     const events = upsertEvent(documentEvents(doc, envelope, key.appName), change.event);
     const messages = upsertMessage(
@@ -285,7 +305,12 @@ export class AgentMemoryServerStore implements SessionStore {
       messages,
       data: sessionData(change.sessionState, next) as AmsWorkingMemoryUpdate['data'],
     };
-    const written = await this.putDocument(address, body);
+    // The session write and any app/user updates go out together.
+    const [written] = await Promise.all([
+      this.putDocument(address, body),
+      hasKeys(change.appDelta) ? this.updateScope(key, 'app', change.appDelta, false) : undefined,
+      hasKeys(change.userDelta) ? this.updateScope(key, 'user', change.userDelta, true) : undefined,
+    ]);
     this.remember(key, written);
     return revision + 1;
   }
@@ -370,12 +395,23 @@ export class AgentMemoryServerStore implements SessionStore {
   // ---- scope documents ----------------------------------------------------------------------
 
   private async readScope(key: SessionKey, kind: 'app' | 'user'): Promise<StateMap> {
-    const doc = await this.getDocument(this.scopeAddress(key, kind));
+    const { doc } = await this.readScopeDocument(key, kind);
     try {
       return readScopeEnvelope(doc, kind).state;
     } catch (error) {
       throw this.unreadable(key, error);
     }
+  }
+
+  /** A scope document as read now, with this process's write count for it at that moment. */
+  private async readScopeDocument(key: SessionKey, kind: 'app' | 'user'): Promise<ScopeRead> {
+    const address = this.scopeAddress(key, kind);
+    const generation = this.scopeWrites.get(this.scopeLocation(address)) ?? 0;
+    return { doc: await this.getDocument(address), generation };
+  }
+
+  private scopeLocation(address: DocumentAddress): string {
+    return JSON.stringify([this.options.serverId, address]);
   }
 
   /**
@@ -387,11 +423,14 @@ export class AgentMemoryServerStore implements SessionStore {
     kind: 'app' | 'user',
     delta: StateMap,
     ensure: boolean,
+    earlier?: ScopeRead,
   ): Promise<StateMap> {
     const address = this.scopeAddress(key, kind);
-    const location = JSON.stringify([this.options.serverId, address]);
+    const location = this.scopeLocation(address);
     return runSerially(location, async () => {
-      const doc = await this.getDocument(address);
+      // A read made before this turn is still current unless this process wrote since.
+      const current = earlier && earlier.generation === (this.scopeWrites.get(location) ?? 0);
+      const doc = current ? earlier.doc : await this.getDocument(address);
       let envelope;
       try {
         envelope = readScopeEnvelope(doc, kind);
@@ -414,6 +453,7 @@ export class AgentMemoryServerStore implements SessionStore {
           state,
         }) as AmsWorkingMemoryUpdate['data'],
       });
+      this.scopeWrites.set(location, (this.scopeWrites.get(location) ?? 0) + 1);
       return state;
     });
   }

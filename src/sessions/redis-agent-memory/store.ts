@@ -29,7 +29,14 @@ import {
 import { mapWithConcurrency } from '../concurrency.js';
 import type { ListedSession } from '../paging.js';
 import { runSerially } from '../serial.js';
-import { emptyState, hasKeys, setOwn, type ScopedState, type StateMap } from '../state.js';
+import {
+  applyDelta,
+  emptyState,
+  hasKeys,
+  setOwn,
+  type ScopedState,
+  type StateMap,
+} from '../state.js';
 import type {
   AppendChange,
   PreparedAppend,
@@ -99,33 +106,51 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
     const address = this.address(key);
-    const existing = await this.fetchSession(address.sessionId);
+    const record = creationRecord(key, address, init.state.session, init.now);
+    this.checkSize(key, '(session created)', record);
+    // Two waves: the three reads at once, then every write at once.
+    const [existing, appBefore, userBefore] = await Promise.all([
+      this.fetchSession(address.sessionId),
+      this.readScope(key, 'app-state'),
+      this.readScope(key, 'user-state'),
+    ]);
     if (existing) {
       const owner = storedKeyOf(existing);
-      if (owner && (owner.appName !== key.appName || owner.userId !== key.userId)) {
+      if (
+        owner &&
+        (owner.appName !== key.appName ||
+          owner.userId !== key.userId ||
+          owner.sessionId !== key.sessionId)
+      ) {
         throw new SessionIdCollisionError(key, owner);
       }
       throw new SessionAlreadyExistsError(key);
     }
-    // Scopes and registration first: if the marker then fails, a retried create starts over.
-    await Promise.all([
+    const [marker, ...scopes] = await Promise.allSettled([
+      this.postEvent(record),
       hasKeys(init.state.app) ? this.postScope(key, 'app-state', init.state.app) : undefined,
       hasKeys(init.state.user) ? this.postScope(key, 'user-state', init.state.user) : undefined,
       this.register(key),
     ]);
-    const record = creationRecord(key, address, init.state.session, init.now);
-    this.checkSize(key, '(session created)', record);
-    const written = await this.postEvent(record);
-    const [app, user] = await Promise.all([
-      this.readScope(key, 'app-state'),
-      this.readScope(key, 'user-state'),
-    ]);
-    this.remember(key, init.state.session, written);
+    const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // The session must not exist without its scopes: undo it, so a retried create starts over.
+      if (marker.status === 'fulfilled') await this.deleteStored(address.sessionId).catch(() => {});
+      throw failed.reason as Error;
+    }
+    if (marker.status === 'rejected') throw marker.reason as Error;
+    const app = emptyState();
+    applyDelta(app, appBefore);
+    applyDelta(app, init.state.app);
+    const user = emptyState();
+    applyDelta(user, userBefore);
+    applyDelta(user, init.state.user);
+    this.remember(key, init.state.session, marker.value);
     return {
       events: [],
       state: { app, user, session: init.state.session },
       lastUpdateTime: init.now,
-      revision: written,
+      revision: marker.value,
     };
   }
 
@@ -202,8 +227,13 @@ export class RedisAgentMemoryStore implements SessionStore {
     ) {
       return;
     }
+    await this.deleteStored(address.sessionId);
+  }
+
+  /** DELETEs a stored session; a missing one is fine. */
+  private async deleteStored(storageId: string): Promise<void> {
     const { response, error } = await this.client.DELETE(SESSION, {
-      params: { path: { sessionId: address.sessionId } },
+      params: { path: { sessionId: storageId } },
     });
     if (!response.ok && response.status !== 404) throw backendErrorFrom(response, error);
   }
@@ -240,11 +270,12 @@ export class RedisAgentMemoryStore implements SessionStore {
     const record = eventRecord(key, this.address(key), change.event, { sessionDelta, pythonDelta });
     // Checked before anything is sent, so a refused event leaves no partial write behind.
     this.checkSize(key, change.event.id, record);
-    await Promise.all([
+    // One wave: the event and any app/user changes are independent appends.
+    const [revision] = await Promise.all([
+      this.postEvent(record),
       hasKeys(change.appDelta) ? this.postScope(key, 'app-state', change.appDelta) : undefined,
       hasKeys(change.userDelta) ? this.postScope(key, 'user-state', change.userDelta) : undefined,
     ]);
-    const revision = await this.postEvent(record);
     this.remember(key, change.sessionState, revision);
     return revision;
   }

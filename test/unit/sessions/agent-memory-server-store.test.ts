@@ -154,10 +154,22 @@ describe('createSession', () => {
     expect(body).toMatchObject({ namespace: STATE_NS, user_id: USER, messages: [] });
     expect(body.data).toEqual({ adk_redis: { v: 1, kind: 'user', revision: 1, state: {} } });
 
-    // Every session write comes after the existence check.
+    // Every write comes after the existence check (reads in one wave, writes in the next).
     const order = ams.requests.map((r) => `${r.method} ${r.sessionId}`);
     expect(order.indexOf('GET s1')).toBeLessThan(order.indexOf('PUT s1'));
-    expect(order.indexOf(`PUT ${USER_DOC}`)).toBeLessThan(order.indexOf('PUT s1'));
+    expect(order.indexOf('GET s1')).toBeLessThan(order.indexOf(`PUT ${USER_DOC}`));
+  });
+
+  it('undoes the session when its user-state write fails, so a retried create starts over', async () => {
+    ams.failOnce((r) => r.method === 'PUT' && r.sessionId === USER_DOC, [500, { detail: 'boom' }]);
+    const sessions = service();
+    await expect(sessions.createSession({ ...KEY, sessionId: 's1' })).rejects.toMatchObject({
+      status: 500,
+    });
+    expect(ams.doc(APP, USER, 's1')).toBeUndefined();
+    const retried = await sessions.createSession({ ...KEY, sessionId: 's1' });
+    expect(retried.id).toBe('s1');
+    expect(ams.doc(STATE_NS, USER, USER_DOC)).toBeDefined();
   });
 
   it('sends ttl_seconds, long_term_memory_strategy and the model query when configured', async () => {
