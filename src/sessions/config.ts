@@ -153,7 +153,9 @@ export function resolveSessionServiceConfig(input: unknown): ResolvedSessionServ
   if (input !== undefined && (typeof input !== 'object' || input === null)) {
     throw new ConfigurationError('(config)', 'RedisSessionMemoryService config must be an object.');
   }
-  const result = redisSessionMemoryServiceConfigSchema.safeParse(input ?? {});
+  const result = redisSessionMemoryServiceConfigSchema.safeParse(
+    withEnvironmentDefaults((input ?? {}) as Record<string, unknown>, process.env),
+  );
   if (!result.success) {
     const issue = result.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
@@ -178,4 +180,38 @@ export function resolveSessionServiceConfig(input: unknown): ResolvedSessionServ
     );
   }
   return { ...config, timeoutMs: config.timeoutMs ?? Math.round(config.timeout * 1000) };
+}
+
+/**
+ * Environment variables that fill config fields left unset, per backend. Explicit config always
+ * wins; nothing else is read from the environment.
+ */
+export const CONFIG_ENVIRONMENT = {
+  [REDIS_AGENT_MEMORY_BACKEND]: {
+    apiBaseUrl: 'REDIS_AGENT_MEMORY_API_BASE_URL',
+    apiKey: 'REDIS_AGENT_MEMORY_API_KEY',
+    storeId: 'REDIS_AGENT_MEMORY_STORE_ID',
+  },
+  [OPENSOURCE_AGENT_MEMORY_BACKEND]: {
+    apiBaseUrl: 'AMS_BASE_URL',
+    apiKey: 'AMS_TOKEN',
+  },
+} as const;
+
+function withEnvironmentDefaults(
+  input: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const backend = input.backend ?? REDIS_AGENT_MEMORY_BACKEND;
+  const names: Record<string, string> | undefined =
+    backend === REDIS_AGENT_MEMORY_BACKEND || backend === OPENSOURCE_AGENT_MEMORY_BACKEND
+      ? CONFIG_ENVIRONMENT[backend]
+      : undefined;
+  if (!names) return input;
+  const filled = { ...input };
+  for (const [field, variable] of Object.entries(names)) {
+    const value = env[variable];
+    if (filled[field] === undefined && value !== undefined && value !== '') filled[field] = value;
+  }
+  return filled;
 }
