@@ -2,6 +2,7 @@
  * `adk-redis/agent-memory-server`: the Agent Memory Server's low-level client and its generated
  * OpenAPI types (`paths`, `components`, `operations`).
  * @packageDocumentation
+ * @module adk-redis/agent-memory-server
  */
 export {
   createAgentMemoryServerClient,

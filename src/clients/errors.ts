@@ -14,6 +14,7 @@ const BACKEND_LABEL: Record<BackendName, string> = {
 
 /** Base class of every error this library throws. */
 export class AdkRedisError extends Error {
+  /** The class name (`'BackendError'`, ...), set explicitly so minifiers cannot change it. */
   override name = 'AdkRedisError';
 
   /** A plain object for logs: name, message and the error's own fields (never secrets). */
@@ -54,6 +55,7 @@ export class InvalidArgumentError extends AdkRedisError {
 export interface BackendFieldError {
   /** Where the problem is: a field name, or a dotted location such as `body.messages.0.content`. */
   field: string;
+  /** The backend's description of the problem (secrets redacted). */
   message: string;
   /** The rule or error type the backend named, when it did. */
   rule?: string;
@@ -61,14 +63,23 @@ export interface BackendFieldError {
 
 /** What a backend error is built from. */
 export interface BackendErrorInit {
+  /** {@inheritDoc BackendError.backend} */
   backend: BackendName;
+  /** {@inheritDoc BackendError.status} */
   status: number;
+  /** {@inheritDoc BackendError.method} */
   method: string;
+  /** {@inheritDoc BackendError.path} */
   path: string;
+  /** {@inheritDoc BackendError.type} */
   type?: string;
+  /** {@inheritDoc BackendError.title} */
   title?: string;
+  /** {@inheritDoc BackendError.detail} */
   detail?: string;
+  /** {@inheritDoc BackendError.fields} */
   fields?: BackendFieldError[];
+  /** {@inheritDoc BackendError.retryAfterMs} */
   retryAfterMs?: number;
 }
 
@@ -79,13 +90,21 @@ export interface BackendErrorInit {
  */
 export class BackendError extends AdkRedisError {
   override name = 'BackendError';
+  /** Which API answered. */
   readonly backend: BackendName;
+  /** The HTTP status code. */
   readonly status: number;
+  /** The request's HTTP method. */
   readonly method: string;
+  /** The request's URL path, without the query string. */
   readonly path: string;
+  /** The problem type URI or code, when the backend sent one. */
   readonly type?: string;
+  /** A short summary of the problem (problem `title`, else the status text). */
   readonly title?: string;
+  /** The backend's explanation of this occurrence (secrets redacted). */
   readonly detail?: string;
+  /** Field-level validation problems, when the backend listed any. */
   readonly fields?: BackendFieldError[];
   /** From `Retry-After`, when the backend sent one. */
   readonly retryAfterMs?: number;
@@ -118,9 +137,13 @@ export class BackendError extends AdkRedisError {
 export class TimeoutError extends AdkRedisError {
   override name = 'TimeoutError';
   constructor(
+    /** Which API the request was for. */
     readonly backend: BackendName,
+    /** The request's HTTP method. */
     readonly method: string,
+    /** The request's URL path, without the query string. */
     readonly path: string,
+    /** The per-attempt timeout that ran out, in milliseconds. */
     readonly timeoutMs: number,
     /** How many attempts were made. */
     readonly attempts: number,
@@ -136,8 +159,11 @@ export class TimeoutError extends AdkRedisError {
 export class NetworkError extends AdkRedisError {
   override name = 'NetworkError';
   constructor(
+    /** Which API the request was for. */
     readonly backend: BackendName,
+    /** The request's HTTP method. */
     readonly method: string,
+    /** The request's URL path, without the query string. */
     readonly path: string,
     /** How many attempts were made. */
     readonly attempts: number,
@@ -156,7 +182,9 @@ export class NetworkError extends AdkRedisError {
 export class MalformedResponseError extends AdkRedisError {
   override name = 'MalformedResponseError';
   constructor(
+    /** Which API the request was for. */
     readonly backend: BackendName,
+    /** The request's HTTP method. */
     readonly method: string,
     /** The OpenAPI path template of the call. */
     readonly path: string,

@@ -4,14 +4,19 @@ import { ConfigurationError } from './errors.js';
 
 /** One request's life as seen by the debug hook. Never carries headers, bodies or the query string. */
 export interface DebugEvent {
+  /** Which step of the request this is: sent, answered, about to be retried, or failed. */
   type: 'request' | 'response' | 'retry' | 'error';
+  /** Which API the request is for. */
   backend: 'agent-memory-server' | 'redis-agent-memory';
+  /** The request's HTTP method. */
   method: string;
   /** URL path without the query string. */
   path: string;
   /** 1 for the first attempt. */
   attempt: number;
+  /** The HTTP status, once a response came (`response`, or `retry` of a retryable status). */
   status?: number;
+  /** How long the attempt took, in milliseconds, when it has ended. */
   durationMs?: number;
   /** For `retry`: how long the client waits before the next attempt. */
   delayMs?: number;
@@ -37,6 +42,7 @@ export interface CommonClientOptions {
   baseUrl: string;
   /** Per-attempt timeout in ms (default 30000). */
   timeoutMs?: number;
+  /** When and how failed requests are retried (see {@link RetryOptions} for the defaults). */
   retry?: RetryOptions;
   /** A `fetch` to use instead of the global one (for proxies, tracing or tests). */
   fetch?: typeof globalThis.fetch;
@@ -56,9 +62,13 @@ export const isHeaderValue = (value: string): boolean => /^[\t\x20-\x7e\x80-\xff
 
 export const retryOptionsSchema = z
   .object({
+    /** {@inheritDoc RetryOptions.maxRetries} */
     maxRetries: z.number().int().min(0).max(10).default(2),
+    /** {@inheritDoc RetryOptions.baseDelayMs} */
     baseDelayMs: z.number().min(0).max(60_000).default(200),
+    /** {@inheritDoc RetryOptions.maxDelayMs} */
     maxDelayMs: z.number().min(0).max(300_000).default(5_000),
+    /** {@inheritDoc RetryOptions.maxRetryAfterMs} */
     maxRetryAfterMs: z.number().min(0).max(3_600_000).default(30_000),
   })
   .strict();

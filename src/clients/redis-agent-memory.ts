@@ -28,8 +28,14 @@ export type RedisAgentMemoryPaths<P = paths> = {
   [Path in keyof P]: {
     [Key in keyof P[Path]]: Key extends 'parameters'
       ? BindStore<P[Path][Key]>
-      : P[Path][Key] extends { parameters: infer Params }
-        ? Omit<P[Path][Key], 'parameters'> & { parameters: BindStore<Params> }
+      : P[Path][Key] extends {
+            /** The operation's parameters, as the spec declares them. */
+            parameters: infer Params;
+          }
+        ? Omit<P[Path][Key], 'parameters'> & {
+            /** The operation's parameters, without `storeId` in `path`. */
+            parameters: BindStore<Params>;
+          }
         : P[Path][Key];
   };
 };

@@ -5,13 +5,21 @@ import { responseContext } from './transport.js';
 
 /** The shape openapi-fetch resolves to. */
 export interface FetchResult {
+  /** The parsed body of a successful response. */
   data?: unknown;
+  /** The parsed body of an error response. */
   error?: unknown;
+  /** The raw response (status, headers). */
   response: Response;
 }
 
 /** The success data type of an openapi-fetch result. */
-export type SuccessData<R> = R extends { data: infer D } ? D : never;
+export type SuccessData<R> = R extends {
+  /** The success body's type, inferred. */
+  data: infer D;
+}
+  ? D
+  : never;
 
 /**
  * Builds a BackendError from an error response and its parsed body (what openapi-fetch returns

@@ -90,44 +90,63 @@ const nonBlank = (what: string) =>
 /** The zod schema of {@link RedisSessionMemoryServiceConfig}, with defaults applied. */
 export const redisSessionMemoryServiceConfigSchema = z
   .object({
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.backend} */
     backend: z
       .enum([REDIS_AGENT_MEMORY_BACKEND, OPENSOURCE_AGENT_MEMORY_BACKEND], {
         message: `must be "${REDIS_AGENT_MEMORY_BACKEND}" or "${OPENSOURCE_AGENT_MEMORY_BACKEND}"`,
       })
       .default(REDIS_AGENT_MEMORY_BACKEND),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.apiBaseUrl} */
     apiBaseUrl: baseUrlSchema.default('http://localhost:8000'),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.apiKey} */
     apiKey: nonBlank('the API key or token')
       .refine(isHeaderValue, {
         message: 'must be a valid HTTP header value (the API key or token)',
       })
       .optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.storeId} */
     storeId: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be 1-64 letters, digits or "-"' })
       .optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.timeout} */
     timeout: z.number().positive().max(600).default(30),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.timeoutMs} */
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.defaultNamespace} */
     defaultNamespace: nonBlank('defaultNamespace').optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.modelName} */
     modelName: nonBlank('modelName').optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.contextWindowMax} */
     contextWindowMax: z.number().int().min(1).optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.extractionStrategy} */
     extractionStrategy: z.enum(['discrete', 'summary', 'preferences', 'custom']).optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.extractionStrategyConfig} */
     extractionStrategyConfig: z.record(z.string(), z.unknown()).optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.sessionTtlSeconds} */
     sessionTtlSeconds: z.number().int().min(1).optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.singleWriter} */
     singleWriter: z.boolean().default(false),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.listConcurrency} */
     listConcurrency: z.number().int().min(1).max(64).default(8),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.maxEventBytes} */
     maxEventBytes: z
       .number()
       .int()
       .min(1024)
       .max(16 * 1024 * 1024)
       .default(16_384),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.retry} */
     retry: retryOptionsSchema.optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.fetch} */
     fetch: z
       .custom<typeof globalThis.fetch>(isFunction, {
         message: 'must be a fetch-compatible function',
       })
       .optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.headers} */
     headers: z.record(z.string(), z.string()).optional(),
+    /** {@inheritDoc RedisSessionMemoryServiceConfig.onDebug} */
     onDebug: z
       .custom<(event: DebugEvent) => void>(isFunction, { message: 'must be a function' })
       .optional(),

@@ -3,8 +3,11 @@ import { AdkRedisError } from '../clients/index.js';
 
 /** Which session an error is about. Ids are the caller's own (unmapped) ids. */
 export interface SessionKey {
+  /** The ADK app name. */
   appName: string;
+  /** The ADK user id. */
   userId: string;
+  /** The session id within that app and user. */
   sessionId: string;
 }
 
@@ -50,8 +53,9 @@ export class StaleSessionError extends SessionError {
   override name = 'StaleSessionError';
   constructor(
     session: SessionKey,
-    /** The revision the live session was based on, and the stored one, when known. */
+    /** The revision the live session was based on, when known. */
     readonly expectedRevision?: number | string,
+    /** The revision found in storage, when known. */
     readonly storedRevision?: number | string,
   ) {
     super(
@@ -85,9 +89,11 @@ export class EventTooLargeError extends SessionError {
   override name = 'EventTooLargeError';
   constructor(
     session: SessionKey,
+    /** The id of the event that was refused. */
     readonly eventId: string,
-    /** Size of the encoded event, and the limit, in bytes. */
+    /** Size of the encoded event metadata, in bytes. */
     readonly bytes: number,
+    /** The largest size allowed, in bytes (config `maxEventBytes`). */
     readonly limitBytes: number,
   ) {
     super(

@@ -32,7 +32,8 @@ const sessionEnvelopeSchema = z.object({
   revision: z.number().int().nonnegative(),
   createdAt: z.number(),
   lastUpdateTime: z.number(),
-  events: z.array(z.object({ id: z.string(), timestamp: z.number() }).loose()),
+  // Each event is checked by hand below: a zod object per event costs more than the rest of a read.
+  events: z.array(z.unknown()),
   state: plainObject,
 });
 
@@ -99,12 +100,24 @@ export function readSessionEnvelope(doc: AmsWorkingMemory): SessionEnvelope | un
   const raw = doc.data?.[ENVELOPE_KEY];
   if (raw === undefined) return undefined;
   const checked = sessionEnvelopeSchema.safeParse(raw);
-  if (!checked.success) {
+  const problem = checked.success
+    ? checked.data.events.findIndex((event) => !isStoredEvent(event))
+    : -1;
+  if (!checked.success || problem >= 0) {
+    const why = checked.success
+      ? `event ${problem} has no string id or numeric timestamp`
+      : (checked.error.issues[0]?.message ?? 'invalid');
     throw new UnreadableDocumentError(
-      `its "${ENVELOPE_KEY}" data is not in a format this version reads (${checked.error.issues[0]?.message ?? 'invalid'})`,
+      `its "${ENVELOPE_KEY}" data is not in a format this version reads (${why})`,
     );
   }
   return raw as unknown as SessionEnvelope;
+}
+
+function isStoredEvent(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as { id?: unknown; timestamp?: unknown };
+  return typeof event.id === 'string' && typeof event.timestamp === 'number';
 }
 
 /** The envelope of an app or user state document (an empty one when the document is missing). */
@@ -204,9 +217,13 @@ export function documentEvents(
   return result;
 }
 
-/** The stored events as ADK events. */
-export function toAdkEvents(events: StoredEvent[]): Event[] {
-  return events.map(fromStoredEvent);
+/**
+ * The stored events as ADK events. A document fresh from the network is ours alone, so its
+ * events are handed out as they are; `copy` clones them when the document is also kept (the
+ * single-writer cache), so a caller's changes cannot reach what the next write sends.
+ */
+export function toAdkEvents(events: StoredEvent[], copy: boolean): Event[] {
+  return copy ? events.map(fromStoredEvent) : (events as unknown as Event[]);
 }
 
 /** When the session last changed: ours in ms, or the newest foreign message, or AMS's `updated_at`. */

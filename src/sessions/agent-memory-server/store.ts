@@ -179,7 +179,7 @@ export class AgentMemoryServerStore implements SessionStore {
     const { doc, envelope } = found;
     this.remember(key, doc);
     return {
-      events: toAdkEvents(documentEvents(doc, envelope, key.appName)),
+      events: toAdkEvents(documentEvents(doc, envelope, key.appName), this.options.singleWriter),
       state: { app, user, session: readSessionState(doc, envelope) },
       lastUpdateTime: documentLastUpdateTime(doc, envelope),
       revision: envelope?.revision ?? 0,

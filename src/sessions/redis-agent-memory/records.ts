@@ -31,7 +31,8 @@ const sessionMetaSchema = z.object({
   kind: z.enum(['created', 'event']),
   ts: z.number(),
   state: plainObject,
-  event: z.object({ id: z.string() }).loose().optional(),
+  // Checked by hand in parseSession: a zod object per event copies the whole event.
+  event: z.unknown().optional(),
   textParts: z.array(z.number().int().nonnegative()).optional(),
 });
 const scopeMetaSchema = z.object({
@@ -262,12 +263,20 @@ export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSes
     const ours = meta?.[METADATA_KEY];
     if (ours !== undefined) {
       const checked = sessionMetaSchema.safeParse(ours);
-      if (!checked.success) throw new UnreadableRecordError(`event ${raw.eventId}`);
+      const storedEvent = checked.success ? checked.data.event : undefined;
+      if (
+        !checked.success ||
+        (storedEvent !== undefined && typeof asObject(storedEvent)?.id !== 'string')
+      ) {
+        throw new UnreadableRecordError(`event ${raw.eventId}`);
+      }
       const record = ours as z.infer<typeof sessionMetaSchema>;
       applyDelta(state, copyOwn(record.state));
       lastUpdateTime = record.ts;
       if (record.kind === 'created') createdAt = record.ts;
-      else if (record.event) upsert(restoreEvent(record.event, record.textParts ?? [], raw));
+      else if (record.event) {
+        upsert(restoreEvent(record.event as Record<string, unknown>, record.textParts ?? [], raw));
+      }
       continue;
     }
     // Another writer (the Python adk-redis, an SDK): text events, state from `state_delta`.
@@ -314,7 +323,8 @@ function restoreEvent(
   textParts: number[],
   raw: RamSessionEvent,
 ): Event {
-  const event = JSON.parse(JSON.stringify(stored)) as Event & { content?: { parts?: Part[] } };
+  // The response was parsed for this read alone: fill the text back in place, without a copy.
+  const event = stored as unknown as Event & { content?: { parts?: Part[] } };
   const parts = event.content?.parts ?? [];
   textParts.forEach((index, k) => {
     const part = parts[index];
