@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
-// real Agent Memory Server that its global setup starts (or AMS_BASE_URL).
+// Three projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
+// real Agent Memory Server that its global setup starts (or AMS_BASE_URL); `reliability` (chaos
+// proxy, hostile input, secrets, concurrent processes) uses the same setup.
 // CI sets VITEST_JSON_REPORT to a file path so that .ci/run can print one summary line.
 const jsonReport = process.env.VITEST_JSON_REPORT;
 
@@ -30,6 +31,19 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 240_000,
           // One server is shared; files run one at a time so they do not share sessions by accident.
+          fileParallelism: false,
+        },
+      },
+      {
+        // Faults, hostile input, secrets and concurrent processes on both backends (the managed one
+        // on its fake); the same global setup, so inject('amsBaseUrl') works.
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
           fileParallelism: false,
         },
       },

@@ -28,14 +28,21 @@ export type ExtractionStrategy = 'discrete' | 'summary' | 'preferences' | 'custo
 export interface RedisSessionMemoryServiceConfig {
   /** Which backend stores the sessions (default `'redis-agent-memory'`). */
   backend?: SessionBackendName;
-  /** Base URL of the API (default `http://localhost:8000`). */
+  /**
+   * Base URL of the API (default: `REDIS_AGENT_MEMORY_API_BASE_URL` or, for AMS, `AMS_BASE_URL`
+   * from the environment, else `http://localhost:8000`).
+   */
   apiBaseUrl?: string;
   /**
    * The secret sent as `Authorization: Bearer …`: the managed API key, or an AMS token when the
-   * server runs with token auth. Never logged or put in an error.
+   * server runs with token auth. Never logged or put in an error. Default: `REDIS_AGENT_MEMORY_API_KEY`
+   * or, for AMS, `AMS_TOKEN` from the environment.
    */
   apiKey?: string;
-  /** Managed backend only: the store id (1–64 letters, digits and `-`). Required there. */
+  /**
+   * Managed backend only: the store id (1–64 letters, digits and `-`). Required there; default
+   * `REDIS_AGENT_MEMORY_STORE_ID` from the environment.
+   */
   storeId?: string;
   /** Request timeout in seconds (default 30). */
   timeout?: number;

@@ -15,6 +15,7 @@ import {
 import { InvalidArgumentError } from '../clients/index.js';
 import { createSessionStore } from './backends.js';
 import {
+  REDIS_AGENT_MEMORY_BACKEND,
   resolveSessionServiceConfig,
   type RedisSessionMemoryServiceConfig,
   type SessionBackendName,
@@ -23,13 +24,32 @@ import type { SessionKey } from './errors.js';
 import { conversationRole, toStoredEvent, visibleText } from './events.js';
 import { orderSessions, paginate, validatePaging } from './paging.js';
 import { runSerially } from './serial.js';
-import { emptyState, jsonClone, mergeScopes, setOwn, splitState, type StateMap } from './state.js';
+import {
+  assertJsonSafe,
+  emptyState,
+  fieldPath,
+  hasLoneSurrogate,
+  jsonClone,
+  mergeScopes,
+  setOwn,
+  splitState,
+  type StateMap,
+} from './state.js';
 import type { AppendChange, SessionStore, StoredSession } from './store.js';
 import { recordRetention } from './retention.js';
 import { track, trackedRevision } from './tracking.js';
 
 const hasOwn = (object: object, key: string): boolean =>
   Object.prototype.hasOwnProperty.call(object, key);
+
+/**
+ * Largest app name, user id or session id, in bytes of UTF-8 with JSON's escapes counted (a NUL
+ * takes 6): larger ids throw InvalidArgumentError before anything is sent. On AMS, ids that are not
+ * plain ASCII travel hex-encoded (twice their UTF-8 size) as RediSearch TAG values, which stop
+ * matching past 4096 characters, so listing would silently miss them; on the managed service every
+ * event's metadata carries all three ids.
+ */
+export const MAX_ID_BYTES = 2000;
 
 /**
  * An ADK session service that keeps sessions, events and app/user state in Redis Agent Memory
@@ -52,13 +72,21 @@ export class RedisSessionMemoryService extends BaseSessionService {
   /** The backend this service stores sessions in. */
   readonly backend: SessionBackendName;
   private readonly store: SessionStore;
+  /** Largest id accepted (see {@link MAX_ID_BYTES}). */
+  private readonly maxIdBytes: number;
 
   /** @throws {ConfigurationError} naming the first invalid config field. */
   constructor(config?: RedisSessionMemoryServiceConfig) {
     super();
     const resolved = resolveSessionServiceConfig(config);
     this.backend = resolved.backend;
-    this.store = createSessionStore(resolved);
+    // Managed: the creation marker holds the three ids, so with a small maxEventBytes smaller ids
+    // are refused up front rather than by EventTooLargeError after the create has begun writing.
+    this.maxIdBytes =
+      resolved.backend === REDIS_AGENT_MEMORY_BACKEND
+        ? Math.min(MAX_ID_BYTES, Math.floor(resolved.maxEventBytes / 8))
+        : MAX_ID_BYTES;
+    this.store = createSessionStore({ ...resolved, fetch: wholeBodyFetch(resolved.fetch) });
   }
 
   /**
@@ -68,13 +96,15 @@ export class RedisSessionMemoryService extends BaseSessionService {
    * @throws {SessionAlreadyExistsError} when the app and user already have a session with that id.
    */
   override async createSession(request: CreateSessionRequest): Promise<Session> {
-    const appName = requireString(request?.appName, 'appName');
-    const userId = requireString(request.userId, 'userId');
+    const appName = this.requireId(request?.appName, 'appName');
+    const userId = this.requireId(request.userId, 'userId');
     if (request.sessionId !== undefined && request.sessionId !== null) {
-      requireString(request.sessionId, 'sessionId');
+      this.requireId(requireString(request.sessionId, 'sessionId').trim(), 'sessionId');
     }
     if (request.state !== undefined && request.state !== null) {
       requireObject(request.state, 'state');
+      // `temp:` keys are dropped, never stored: they may hold anything.
+      assertJsonSafe(request.state, 'state', { skip: isTempKey });
     }
     const trimmed = request.sessionId?.trim();
     const key: SessionKey = { appName, userId, sessionId: trimmed ? trimmed : randomUUID() };
@@ -91,7 +121,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
    * events at or after that time (ms); both together give the intersection.
    */
   override async getSession(request: GetSessionRequest): Promise<Session | undefined> {
-    const key = requireKey(request);
+    const key = this.requireKey(request);
     const config = request.config;
     if (config?.numRecentEvents !== undefined && config.numRecentEvents !== null) {
       const n = config.numRecentEvents;
@@ -129,9 +159,9 @@ export class RedisSessionMemoryService extends BaseSessionService {
    * ordered and paged exactly as ADK's InMemorySessionService does.
    */
   override async listSessions(request: ListSessionsRequest): Promise<ListSessionsResponse> {
-    const appName = requireString(request?.appName, 'appName');
+    const appName = this.requireId(request?.appName, 'appName');
     if (request.userId !== undefined && request.userId !== null) {
-      requireString(request.userId, 'userId');
+      this.requireId(request.userId, 'userId');
     }
     validatePaging(request);
     const listed = await this.store.list(appName, request.userId ?? undefined);
@@ -154,7 +184,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
 
   /** Deletes the session; deleting a missing session does nothing. App and user state stay. */
   override async deleteSession(request: DeleteSessionRequest): Promise<void> {
-    const key = requireKey(request);
+    const key = this.requireKey(request);
     await runSerially(this.store.locationOf(key), () => this.store.delete(key));
   }
 
@@ -163,16 +193,16 @@ export class RedisSessionMemoryService extends BaseSessionService {
    * applied, event upserted by id), then the event, the session state and any app/user keys are
    * stored and `lastUpdateTime` becomes the event's timestamp. Partial events are returned
    * untouched and not stored. On any failure the live session is left as it was.
+   * @throws {InvalidArgumentError} naming the field, before anything is sent or changed, for an
+   *   event or state that cannot be stored (see {@link assertJsonSafe}).
    * @throws {SessionNotFoundError} when the session is not stored.
    * @throws {StaleSessionError} when storage changed since this live session was loaded or last
    *   appended through; reload it with `getSession`.
    */
   override async appendEvent({ session, event }: AppendEventRequest): Promise<Event> {
     if (event?.partial) return event;
-    validateLiveSession(session);
-    if (typeof event?.id !== 'string' || event.id === '') {
-      throw new InvalidArgumentError('event.id', 'appendEvent: the event needs a non-empty id.');
-    }
+    this.validateLiveSession(session);
+    validateEvent(event);
     const key: SessionKey = {
       appName: session.appName,
       userId: session.userId,
@@ -193,6 +223,54 @@ export class RedisSessionMemoryService extends BaseSessionService {
         throw error;
       }
     });
+  }
+
+  /** A string id within the size limit (see {@link MAX_ID_BYTES}). */
+  private requireId(value: unknown, field: string): string {
+    const id = requireString(value, field);
+    // JSON's escaped form bounds the UTF-8 size as well; cheap enough for ids of any length.
+    const bytes = Buffer.byteLength(JSON.stringify(id), 'utf8') - 2;
+    if (bytes > this.maxIdBytes) {
+      throw new InvalidArgumentError(
+        field,
+        `"${field}" is too long: ${bytes} bytes (UTF-8, JSON-escaped), at most ${this.maxIdBytes}.`,
+      );
+    }
+    return id;
+  }
+
+  private requireKey(request: { appName: string; userId: string; sessionId: string }): SessionKey {
+    return {
+      appName: this.requireId(request?.appName, 'appName'),
+      userId: this.requireId(request.userId, 'userId'),
+      sessionId: this.requireId(requireString(request.sessionId, 'sessionId').trim(), 'sessionId'),
+    };
+  }
+
+  private validateLiveSession(session: Session): void {
+    if (typeof session !== 'object' || session === null) {
+      throw new InvalidArgumentError('session', 'appendEvent: "session" must be a Session.');
+    }
+    this.requireId(session.id, 'session.id');
+    this.requireId(session.appName, 'session.appName');
+    this.requireId(session.userId, 'session.userId');
+    if (!Array.isArray(session.events)) {
+      throw new InvalidArgumentError(
+        'session.events',
+        'appendEvent: "session.events" must be an array.',
+      );
+    }
+    session.events.forEach((stored, index) => {
+      if (typeof stored !== 'object' || stored === null) {
+        throw new InvalidArgumentError(
+          `session.events[${index}]`,
+          `appendEvent: "session.events[${index}]" must be an Event.`,
+        );
+      }
+    });
+    requireObject(session.state, 'session.state');
+    // Every stored key of the live state is written with the append.
+    assertJsonSafe(session.state, 'session.state', { skip: isTempKey });
   }
 
   private toLiveSession(key: SessionKey, stored: StoredSession, location: string): Session {
@@ -259,15 +337,13 @@ function snapshot(session: Session): () => void {
   };
 }
 
-// A lone UTF-16 surrogate: not text, and UTF-8 (hashes, JSON on the wire) would turn it into
-// U+FFFD, making two different ids one.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 function requireString(value: unknown, field: string): string {
   if (typeof value !== 'string') {
     throw new InvalidArgumentError(field, `"${field}" must be a string, got ${typeof value}.`);
   }
-  if (LONE_SURROGATE.test(value)) {
+  // A lone UTF-16 surrogate: not text, and UTF-8 (hashes, JSON on the wire) would turn it into
+  // U+FFFD, making two different ids one.
+  if (hasLoneSurrogate(value)) {
     throw new InvalidArgumentError(field, `"${field}" contains a lone UTF-16 surrogate.`);
   }
   return value;
@@ -279,26 +355,94 @@ function requireObject(value: unknown, field: string): void {
   }
 }
 
-function requireKey(request: { appName: string; userId: string; sessionId: string }): SessionKey {
-  return {
-    appName: requireString(request?.appName, 'appName'),
-    userId: requireString(request.userId, 'userId'),
-    sessionId: requireString(request.sessionId, 'sessionId').trim(),
-  };
-}
+/** Top-level `temp:` keys of a state map or delta: live only, never stored, so never checked. */
+const isTempKey = (keys: readonly string[]): boolean =>
+  keys.length === 1 && keys[0]!.startsWith(State.TEMP_PREFIX);
 
-function validateLiveSession(session: Session): void {
-  if (typeof session !== 'object' || session === null) {
-    throw new InvalidArgumentError('session', 'appendEvent: "session" must be a Session.');
+// Event times every backend can write: years 0001-9999 (RFC 3339 on the managed API, Python
+// datetimes on AMS; JavaScript Dates end before the top of the range anyway).
+const MIN_EVENT_TIME = -62135596800000; // 0001-01-01T00:00:00.000Z
+const MAX_EVENT_TIME = 253402300799999; // 9999-12-31T23:59:59.999Z
+
+/**
+ * Checks an event before anything is sent or the live session changes: the shapes ADK's
+ * `appendEvent` and our writers rely on, and that every stored field can be JSON (the event's
+ * `temp:` state keys excepted: ADK removes them before it is stored).
+ */
+function validateEvent(event: Event): void {
+  if (typeof event !== 'object' || event === null) {
+    throw new InvalidArgumentError('event', 'appendEvent: "event" must be an Event.');
   }
-  requireString(session.id, 'session.id');
-  requireString(session.appName, 'session.appName');
-  requireString(session.userId, 'session.userId');
-  if (!Array.isArray(session.events)) {
+  if (typeof event.id !== 'string' || event.id === '') {
+    throw new InvalidArgumentError('event.id', 'appendEvent: the event needs a non-empty id.');
+  }
+  const timestamp: unknown = event.timestamp;
+  if (
+    typeof timestamp !== 'number' ||
+    !Number.isFinite(timestamp) ||
+    timestamp < MIN_EVENT_TIME ||
+    timestamp > MAX_EVENT_TIME
+  ) {
     throw new InvalidArgumentError(
-      'session.events',
-      'appendEvent: "session.events" must be an array.',
+      'event.timestamp',
+      'appendEvent: "event.timestamp" must be a finite number of epoch milliseconds (years 1-9999).',
     );
   }
-  requireObject(session.state, 'session.state');
+  const actions: unknown = event.actions;
+  if (actions !== undefined && actions !== null) {
+    requireObject(actions, 'event.actions');
+    const delta = (actions as { stateDelta?: unknown }).stateDelta;
+    if (delta !== undefined && delta !== null) requireObject(delta, 'event.actions.stateDelta');
+  }
+  const content: unknown = event.content;
+  if (content !== undefined && content !== null) {
+    requireObject(content, 'event.content');
+    const parts = (content as { parts?: unknown }).parts;
+    if (parts !== undefined && parts !== null) {
+      if (!Array.isArray(parts)) {
+        throw new InvalidArgumentError(
+          'event.content.parts',
+          'appendEvent: "event.content.parts" must be an array of parts.',
+        );
+      }
+      parts.forEach((part: unknown, index) => {
+        const field = fieldPath('event.content.parts', index);
+        if (typeof part !== 'object' || part === null || Array.isArray(part)) {
+          throw new InvalidArgumentError(field, `appendEvent: "${field}" must be a part object.`);
+        }
+      });
+    }
+  }
+  assertJsonSafe(event, 'event', {
+    skip: (keys) =>
+      keys.length === 3 &&
+      keys[0] === 'actions' &&
+      keys[1] === 'stateDelta' &&
+      keys[2]!.startsWith(State.TEMP_PREFIX),
+  });
+}
+
+// Statuses whose responses have no body (the Response constructor refuses one).
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A fetch that reads each response's whole body before it resolves. The clients' per-attempt
+ * timeout and retries wrap the fetch call only: a body that is cut short (connection reset
+ * mid-body) or stalls past the timeout would otherwise fail later, in JSON parsing, as a raw
+ * TypeError ("terminated") or DOMException (TimeoutError). Read here, the same failures become a
+ * NetworkError or TimeoutError, retried like any other. Bodies are small JSON documents that are
+ * read whole anyway.
+ */
+function wholeBodyFetch(inner: typeof globalThis.fetch | undefined): typeof globalThis.fetch {
+  return async (input, init) => {
+    // Resolved per call, as the clients do, so that replacing globalThis.fetch later still works.
+    const response = await (inner ?? globalThis.fetch)(input, init);
+    if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return response;
+    const body = await response.arrayBuffer();
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
 }

@@ -5,6 +5,7 @@
  * reach Object.prototype (plain objects otherwise, so callers keep `hasOwnProperty` and friends).
  */
 import { State } from '@google/adk';
+import { InvalidArgumentError } from '../clients/index.js';
 
 /** A state map; only ever written through {@link setOwn}. */
 export type StateMap = Record<string, unknown>;
@@ -34,9 +35,182 @@ export function copyState(source: Record<string, unknown> | undefined): StateMap
   return copy;
 }
 
-/** A deep copy as JSON would store it (drops `undefined`, functions and symbols). */
+/**
+ * A deep copy as JSON would store it (drops `undefined`, functions and symbols). Callers check
+ * values with {@link assertJsonSafe} first, so it never meets a BigInt or a cycle.
+ */
 export function jsonClone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/**
+ * Deepest nesting of objects and arrays accepted in a stored value, counted from the value checked
+ * (a state map or an event). Under AMS, RedisJSON refuses documents nested more than 128 levels
+ * (a 500 from AMS), and our values sit up to 5 levels down in a document.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+// A lone UTF-16 surrogate is not text: JSON escapes it, then AMS fails to encode it (a 500) and
+// UTF-8 anywhere else turns it into U+FFFD.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string holds a lone UTF-16 surrogate. */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const MAX_KEY_IN_PATH = 40;
+
+/** `parent.key`, or `parent["odd key"]`, for error fields; long keys are shortened. */
+export function fieldPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (IDENTIFIER.test(key) && key.length <= MAX_KEY_IN_PATH) return `${parent}.${key}`;
+  const shown = key.length > MAX_KEY_IN_PATH ? `${key.slice(0, MAX_KEY_IN_PATH)}…` : key;
+  return `${parent}[${JSON.stringify(shown)}]`;
+}
+
+/** Options of {@link assertJsonSafe}. */
+export interface JsonSafetyOptions {
+  /** Skips a property (and all under it): `keys` is its path of keys from the value checked. */
+  skip?: (keys: readonly string[]) => boolean;
+}
+
+/**
+ * Checks, before anything is sent or changed, that a value can be stored as JSON and read back as
+ * its JSON normalisation, which is what `getSession` returns. Throws {@link InvalidArgumentError}
+ * whose `field` is the path of the first offending value (`state.a.b`,
+ * `event.actions.stateDelta.x`, `state.list[2]`); the message names the path and the kind of
+ * value, never the value.
+ *
+ * Accepted, and stored as JSON stores them (this is the defined round trip):
+ * - `undefined` is dropped from objects and becomes `null` in arrays (array holes too);
+ * - `NaN`, `Infinity` and `-Infinity` become `null`, `-0` becomes `0`;
+ * - an object with `toJSON` becomes what it returns (a `Date` its ISO string, or `null` when
+ *   invalid; a `Buffer` `{type: 'Buffer', data: [...]}`);
+ * - any other object becomes its own enumerable string-keyed properties (class instances lose
+ *   their prototype); boxed primitives become the primitive;
+ * - symbol-keyed properties are ignored, as JSON ignores them (ADK marks every event with one).
+ *
+ * Refused, because JSON would throw or silently lose data:
+ * - BigInt (JSON.stringify throws), functions and symbol values (silently dropped);
+ * - circular references (a value shared in two places without a cycle is fine: stored twice);
+ * - Map, Set, WeakMap and WeakSet (stored as `{}`, every entry lost);
+ * - strings and keys with a lone UTF-16 surrogate (not text, see above);
+ * - nesting deeper than {@link MAX_JSON_DEPTH} levels;
+ * - a `toJSON` method or a getter that throws.
+ */
+export function assertJsonSafe(
+  value: unknown,
+  field: string,
+  options: JsonSafetyOptions = {},
+): void {
+  walkJson(value, field, [], 0, new Set(), options, true);
+}
+
+function refuse(field: string, what: string): never {
+  throw new InvalidArgumentError(
+    field,
+    `"${field}" cannot be stored: it is ${what}. Session state and events are stored as JSON.`,
+  );
+}
+
+function readProperty(target: object, key: string, field: string): unknown {
+  try {
+    return (target as Record<string, unknown>)[key];
+  } catch {
+    return refuse(field, 'a property whose getter throws');
+  }
+}
+
+const LOSSY_COLLECTIONS: [abstract new (...args: never[]) => object, string][] = [
+  [Map, 'a Map (JSON would store {} and lose its entries; use a plain object)'],
+  [Set, 'a Set (JSON would store {} and lose its entries; use an array)'],
+  [WeakMap, 'a WeakMap'],
+  [WeakSet, 'a WeakSet'],
+];
+
+function walkJson(
+  value: unknown,
+  field: string,
+  keys: string[],
+  depth: number,
+  ancestors: Set<object>,
+  options: JsonSafetyOptions,
+  callToJson: boolean,
+): void {
+  switch (typeof value) {
+    case 'string':
+      if (hasLoneSurrogate(value))
+        refuse(field, 'a string with a lone UTF-16 surrogate (not text)');
+      return;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return;
+    case 'bigint':
+      return refuse(field, 'a BigInt (JSON has none; store it as a string or a number)');
+    case 'function':
+      return refuse(field, 'a function');
+    case 'symbol':
+      return refuse(field, 'a symbol');
+  }
+  if (value === null) return;
+  const object = value as object;
+  if (callToJson) {
+    const toJSON = readProperty(object, 'toJSON', field);
+    if (typeof toJSON === 'function') {
+      let replaced: unknown;
+      try {
+        replaced = (toJSON as (key: string) => unknown).call(object, keys[keys.length - 1] ?? '');
+      } catch {
+        return refuse(field, 'an object whose toJSON() throws');
+      }
+      // JSON.stringify calls toJSON once and serialises what it returns as it is.
+      return walkJson(replaced, field, keys, depth, ancestors, options, false);
+    }
+  }
+  if (object instanceof String)
+    return walkJson(object.valueOf(), field, keys, depth, ancestors, options, false);
+  if (object instanceof Number || object instanceof Boolean) return;
+  if (object instanceof BigInt) return refuse(field, 'a BigInt object');
+  for (const [type, what] of LOSSY_COLLECTIONS) if (object instanceof type) refuse(field, what);
+  if (ancestors.has(object)) refuse(field, 'a circular reference');
+  if (depth >= MAX_JSON_DEPTH) refuse(field, `nested more than ${MAX_JSON_DEPTH} levels deep`);
+  ancestors.add(object);
+  if (Array.isArray(object)) {
+    for (let index = 0; index < object.length; index++) {
+      const child = fieldPath(field, index);
+      const childKeys = [...keys, String(index)];
+      if (options.skip?.(childKeys)) continue;
+      walkJson(
+        readProperty(object, String(index), child),
+        child,
+        childKeys,
+        depth + 1,
+        ancestors,
+        options,
+        true,
+      );
+    }
+  } else {
+    for (const key of Object.keys(object)) {
+      const child = fieldPath(field, key);
+      if (hasLoneSurrogate(key)) refuse(child, 'a key with a lone UTF-16 surrogate (not text)');
+      const childKeys = [...keys, key];
+      if (options.skip?.(childKeys)) continue;
+      walkJson(
+        readProperty(object, key, child),
+        child,
+        childKeys,
+        depth + 1,
+        ancestors,
+        options,
+        true,
+      );
+    }
+  }
+  ancestors.delete(object);
 }
 
 /** State split by scope; app and user maps are stored without their prefix. */
