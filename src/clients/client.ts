@@ -1,9 +1,14 @@
 /** What both backend clients share: options → transport → an openapi-fetch client. */
 import createClient, { type Client } from 'openapi-fetch';
-import { MalformedResponseError, type BackendName } from './errors.js';
+import { MalformedResponseError, TimeoutError, type BackendName } from './errors.js';
 import { serializePath } from './path.js';
 import { createRedactor } from './redact.js';
-import { createTransport, type TransportConfig } from './transport.js';
+import {
+  createTransport,
+  isAttemptTimeout,
+  releaseResponse,
+  type TransportConfig,
+} from './transport.js';
 import type { DebugEvent } from './options.js';
 
 export interface ResolvedClientOptions {
@@ -66,16 +71,28 @@ export function createBackendClient<Paths extends object>(
     if (error instanceof SyntaxError) {
       throw new MalformedResponseError(backend, method, path, 'not valid JSON');
     }
+    // The attempt's timer fired while the body was still arriving.
+    if (isAttemptTimeout(error)) {
+      throw new TimeoutError(backend, method, path, options.timeoutMs, 1);
+    }
     throw error;
   };
   const methods = client as unknown as Record<string, unknown>;
+  // Once openapi-fetch has read the body, the attempt's timeout can go.
+  const released = (result: unknown): unknown => {
+    releaseResponse((result as { response?: Response } | undefined)?.response);
+    return result;
+  };
   for (const method of METHODS) {
     const call = client[method] as (path: string, init?: unknown) => Promise<unknown>;
     methods[method] = (path: string, init?: unknown) =>
-      call(path, withPathParams(init)).catch(malformed(method, path));
+      call(path, withPathParams(init)).then(released, malformed(method, path));
   }
   const request = client.request as (m: string, path: string, init?: unknown) => Promise<unknown>;
   methods.request = (method: string, path: string, init?: unknown) =>
-    request(method, path, withPathParams(init)).catch(malformed(method.toUpperCase(), path));
+    request(method, path, withPathParams(init)).then(
+      released,
+      malformed(method.toUpperCase(), path),
+    );
   return client;
 }

@@ -236,18 +236,23 @@ describe('secrets in configuration errors', () => {
 });
 
 describe('defaults', () => {
+  // The attempt's timer is armed with the timeout; which delays were asked for is what matters.
+  const armedDelays = (spy: { mock: { calls: unknown[][] } }): unknown[] =>
+    spy.mock.calls.map((call) => call[1]);
+
   it('times each attempt out after 30 s by default', async () => {
-    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const timer = vi.spyOn(globalThis, 'setTimeout');
     nock(AMS).get('/v1/health').reply(200, { now: 1 });
     await createAgentMemoryServerClient({ baseUrl: AMS }).GET('/v1/health');
-    expect(timeout).toHaveBeenCalledWith(30_000);
+    expect(armedDelays(timer)).toContain(30_000);
   });
 
   it('uses the configured timeout instead', async () => {
-    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const timer = vi.spyOn(globalThis, 'setTimeout');
     nock(AMS).get('/v1/health').reply(200, { now: 1 });
     await createAgentMemoryServerClient({ baseUrl: AMS, timeoutMs: 1234 }).GET('/v1/health');
-    expect(timeout).toHaveBeenCalledWith(1234);
+    expect(armedDelays(timer)).toContain(1234);
+    expect(armedDelays(timer)).not.toContain(30_000);
   });
 
   it('retries twice with full jitter under 200 ms, doubling, by default', async () => {

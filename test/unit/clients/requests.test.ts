@@ -356,7 +356,10 @@ describe('custom fetch', () => {
         url: input instanceof Request ? input.url : input.toString(),
         method: init?.method ?? '',
         headers: new Headers(init?.headers),
-        body: new TextDecoder().decode(init?.body as ArrayBuffer),
+        body:
+          typeof init?.body === 'string'
+            ? init.body
+            : new TextDecoder().decode(init?.body as ArrayBuffer),
       });
       return Promise.resolve(
         new Response(JSON.stringify({ event: { eventId: 'e1' } }), {

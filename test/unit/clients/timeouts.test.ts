@@ -247,3 +247,13 @@ describe('a custom fetch that ignores its AbortSignal', () => {
     expect((error as Error).message).toBe('caller gave up');
   });
 });
+
+describe('a body that arrives too slowly', () => {
+  it('times out while the body is read, as a TimeoutError', async () => {
+    nock(AMS).get('/v1/health').delayBody(SLOW).reply(200, { now: 1 });
+    const error = await rejectionOf(
+      amsClient({ timeoutMs: 50, retry: { maxRetries: 0 } }).GET('/v1/health'),
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+});
