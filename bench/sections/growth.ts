@@ -1,0 +1,275 @@
+/**
+ * Section 3: how appendEvent and getSession grow with the session's length (10 … 10,000 events).
+ * Sessions up to 100 events are written event by event through the library; on AMS, longer ones
+ * are written once as a grown copy of a short session's document (see lib/clone-session.ts), since
+ * n whole-document appends would take hours at 10,000. On the managed fake every session is
+ * written event by event (one POST each, singleWriter).
+ */
+import type { Session } from '@google/adk';
+import type { RedisSessionMemoryService } from '../../src/index.js';
+import { BACKENDS, BACKEND_LABEL, type BackendKey, type BenchEnv } from '../lib/env.js';
+import { conversationEvent } from '../lib/events.js';
+import { RUN_ID, appendConversation } from '../lib/fixtures.js';
+import { writeGrown } from '../lib/clone-session.js';
+import { Recorder, type Exchange } from '../lib/recording-fetch.js';
+import { planReplay, replay } from '../lib/replay.js';
+import { heading, note, progress, table, target } from '../lib/report.js';
+import { bytes, median, ms, ratio, sum } from '../lib/stats.js';
+
+interface Sample {
+  ms: number;
+  sent: number;
+  received: number;
+  requests: number;
+  cpuMs: number;
+}
+
+interface SizeResult {
+  size: number;
+  built: string;
+  append: Sample;
+  appendSingle: Sample;
+  get: Sample;
+  /** At the largest size: bare-fetch time of getSession's exchanges, and JSON.parse alone. */
+  floor?: { bareMs: number; parseMs: number; bodyBytes: number };
+}
+
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
+
+/** Calls `fn` once untimed, then until `reps` samples or `budgetMs` spent (at least one); medians. */
+async function sample(
+  recorder: Recorder,
+  reps: number,
+  budgetMs: number,
+  fn: () => Promise<unknown>,
+): Promise<Sample> {
+  const samples: Sample[] = [];
+  await fn(); // warm-up: the first call after a big write is slower on the server
+  const started = performance.now();
+  while (
+    samples.length < reps &&
+    (samples.length === 0 || performance.now() - started < budgetMs)
+  ) {
+    recorder.take();
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    const elapsed = performance.now() - t0;
+    const cpuUsed = cpuMs(process.cpuUsage(cpu));
+    const exchanges = recorder.take();
+    samples.push({
+      ms: elapsed,
+      cpuMs: cpuUsed,
+      sent: sum(exchanges.map((e) => e.bytesSent)),
+      received: sum(exchanges.map((e) => e.bytesReceived)),
+      requests: exchanges.length,
+    });
+  }
+  const pick = (key: keyof Sample): number => median(samples.map((s) => s[key]));
+  return {
+    ms: pick('ms'),
+    cpuMs: pick('cpuMs'),
+    sent: pick('sent'),
+    received: pick('received'),
+    requests: pick('requests'),
+  };
+}
+
+async function buildSession(
+  backend: BackendKey,
+  single: RedisSessionMemoryService,
+  recorder: Recorder,
+  appName: string,
+  userId: string,
+  size: number,
+): Promise<{ sessionId: string; built: string }> {
+  const sessionId = `growth-${RUN_ID}-${size}`;
+  const session = await single.createSession({ appName, userId, sessionId });
+  if (backend === 'managed' || size <= 100) {
+    const started = performance.now();
+    await appendConversation(single, session, size);
+    return {
+      sessionId,
+      built: `${size} appends (${ms(performance.now() - started)})`,
+    };
+  }
+  // AMS: a 10-event session in the library's format, its last PUT grown to `size` events.
+  recorder.take();
+  await appendConversation(single, session, 10);
+  const puts = recorder.take().filter((e: Exchange) => e.method === 'PUT');
+  const lastPut = puts[puts.length - 1];
+  if (!lastPut) throw new Error('no PUT captured while building the session');
+  const started = performance.now();
+  await writeGrown(
+    lastPut,
+    session.events.map((e) => e.id),
+    size,
+  );
+  return {
+    sessionId,
+    built: `1 write of a grown document (${ms(performance.now() - started)})`,
+  };
+}
+
+export async function growth(
+  env: BenchEnv,
+  quick: boolean,
+  backends: readonly BackendKey[] = BACKENDS,
+): Promise<void> {
+  heading('3. Growth with session length');
+  const sizes = quick ? [10, 100, 1000] : [10, 100, 1000, 10_000];
+  note(
+    'Per size: medians of up to 7 appends (3 at 10,000 events; each on the session as it then is,',
+    'so it grows by a few events) and as many reads, after one untimed call, each bounded to ~10 s',
+    'of repeats. Bytes are request/response bodies. "client CPU" is process.cpuUsage() of this',
+    'process around the call (the servers run in other processes): HTTP client, JSON parsing,',
+    'validation, conversion to ADK events.',
+  );
+  for (const backend of backends) {
+    const recorder = new Recorder('full');
+    const service = env.service(backend, { fetch: recorder.fetch });
+    const single = env.service(backend, { fetch: recorder.fetch, singleWriter: true });
+    const appName = `bench-growth-${RUN_ID}`;
+    const userId = 'growth-user';
+    const results: SizeResult[] = [];
+    for (const size of sizes) {
+      progress(`${backend}: building a ${size}-event session`);
+      const { sessionId, built } = await buildSession(
+        backend,
+        single,
+        recorder,
+        appName,
+        userId,
+        size,
+      );
+      const key = { appName, userId, sessionId };
+      progress(`${backend}: measuring at ${size} events`);
+      const reps = size >= 10_000 ? 3 : 7;
+      const budget = 10_000;
+      const get = await sample(recorder, reps, budget, () => service.getSession(key));
+      let live: Session = (await service.getSession(key))!;
+      if (live.events.length < size) {
+        throw new Error(`the ${size}-event session reads back with ${live.events.length} events`);
+      }
+      const append = await sample(recorder, reps, budget, () =>
+        service.appendEvent({ session: live, event: conversationEvent(live.events.length) }),
+      );
+      live = (await single.getSession(key))!;
+      const appendSingle = await sample(recorder, reps, budget, () =>
+        single.appendEvent({ session: live, event: conversationEvent(live.events.length) }),
+      );
+      const result: SizeResult = { size, built, append, appendSingle, get };
+      if (size === sizes[sizes.length - 1]) {
+        // The floor under getSession: the same exchanges with a bare fetch, and JSON.parse alone.
+        recorder.take();
+        await service.getSession(key);
+        const exchanges = recorder.take();
+        const plan = planReplay(exchanges);
+        const bare: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const t0 = performance.now();
+          await replay(plan);
+          bare.push(performance.now() - t0);
+        }
+        const biggest = exchanges.reduce((a, b) => (b.bytesReceived > a.bytesReceived ? b : a));
+        const text = await (await fetch(biggest.url, { headers: biggest.headers })).text();
+        const parses: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          JSON.parse(text);
+          parses.push(performance.now() - t0);
+        }
+        result.floor = {
+          bareMs: median(bare),
+          parseMs: median(parses),
+          bodyBytes: Buffer.byteLength(text),
+        };
+      }
+      results.push(result);
+      // Long sessions are not needed again.
+      if (size >= 1000) await service.deleteSession(key);
+    }
+
+    note(`\n### ${BACKEND_LABEL[backend]}`);
+    table(
+      [
+        'events',
+        'built by',
+        'append (stale check)',
+        'sent',
+        'received',
+        'append (singleWriter)',
+        'sent',
+        'getSession',
+        'received',
+        'client CPU',
+      ],
+      results.map((r) => [
+        r.size.toLocaleString('en-US'),
+        r.built,
+        ms(r.append.ms),
+        bytes(r.append.sent),
+        bytes(r.append.received),
+        ms(r.appendSingle.ms),
+        bytes(r.appendSingle.sent),
+        ms(r.get.ms),
+        bytes(r.get.received),
+        ms(r.get.cpuMs),
+      ]),
+    );
+    const last = results[results.length - 1]!;
+    if (last.floor) {
+      note(
+        `\nAt ${last.size.toLocaleString('en-US')} events: getSession ${ms(last.get.ms)} (client CPU ${ms(last.get.cpuMs)}); ` +
+          `the same exchanges with a bare fetch ${ms(last.floor.bareMs)}; JSON.parse of the largest ` +
+          `response (${bytes(last.floor.bodyBytes)}) alone ${ms(last.floor.parseMs)}.`,
+      );
+    }
+    const at = (size: number): SizeResult | undefined => results.find((r) => r.size === size);
+    const r10 = at(10);
+    const r1000 = at(1000);
+    if (backend === 'managed' && r10 && r1000) {
+      for (const [label, pick] of [
+        ['stale check', (r: SizeResult) => r.append.ms],
+        ['singleWriter', (r: SizeResult) => r.appendSingle.ms],
+      ] as const) {
+        const value = pick(r1000) / pick(r10);
+        target({
+          section: '3 growth (managed)',
+          target: `appendEvent (${label}) flat: at 1,000 events <= 1.2× at 10`,
+          figure: `${ratio(value)} (${ms(pick(r1000))} vs ${ms(pick(r10))})`,
+          met: value <= 1.2,
+        });
+      }
+    }
+    if (backend === 'ams' && results.length >= 3) {
+      // Linear: bytes grow by the same amount per event between sizes (slopes within ±20%).
+      const slopes = results
+        .slice(1)
+        .map((r, i) => (r.append.sent - results[i]!.append.sent) / (r.size - results[i]!.size));
+      const spread = Math.max(...slopes) / Math.min(...slopes);
+      target({
+        section: '3 growth (ams)',
+        target: 'appendEvent bytes sent linear in session size (per-event slope within ±20%)',
+        figure: `${slopes.map((s) => `${s.toFixed(0)} B/event`).join(', ')}`,
+        met: spread <= 1.2 / 0.8,
+      });
+    }
+    const big = at(10_000);
+    target({
+      section: `3 growth (${backend})`,
+      target: 'getSession client CPU at 10,000 events < 100 ms',
+      figure: big ? ms(big.get.cpuMs) : 'not run (--quick)',
+      met: big ? big.get.cpuMs < 100 : undefined,
+    });
+    note('');
+    note(
+      results
+        .map(
+          (r) =>
+            `${r.size}: ${r.append.requests} req/append, ${r.appendSingle.requests} req/append (singleWriter), ${r.get.requests} req/get`,
+        )
+        .join('; '),
+    );
+  }
+}
