@@ -1,6 +1,6 @@
 /** What both backend clients share: options → transport → an openapi-fetch client. */
 import createClient, { type Client } from 'openapi-fetch';
-import { MalformedResponseError, TimeoutError, type BackendName } from './errors.js';
+import { MalformedResponseError, NetworkError, TimeoutError, type BackendName } from './errors.js';
 import { serializePath } from './path.js';
 import { createRedactor } from './redact.js';
 import {
@@ -74,6 +74,19 @@ export function createBackendClient<Paths extends object>(
     // The attempt's timer fired while the body was still arriving.
     if (isAttemptTimeout(error)) {
       throw new TimeoutError(backend, method, path, options.timeoutMs, 1);
+    }
+    // The connection closed while the body was still arriving (undici: TypeError "terminated").
+    if (
+      error instanceof TypeError &&
+      (error.message === 'terminated' || error.cause !== undefined)
+    ) {
+      throw new NetworkError(
+        backend,
+        method,
+        path,
+        1,
+        'the connection closed while the body was read',
+      );
     }
     throw error;
   };

@@ -57,9 +57,9 @@ export function parseProblem(body: unknown, redact: Redactor): Problem {
     const type = text(body.type);
     const title = text(body.title);
     if (type) problem.type = redact(type);
-    if (title) problem.title = redact(truncate(title));
+    if (title) problem.title = truncate(redact(title));
     if (typeof body.detail === 'string') {
-      problem.detail = redact(truncate(body.detail));
+      problem.detail = truncate(redact(body.detail));
     } else if (Array.isArray(body.detail)) {
       const fields = body.detail
         .map(validationEntry)
@@ -77,11 +77,11 @@ export function parseProblem(body: unknown, redact: Redactor): Problem {
       problem.fields = problem.fields.map((f) => ({
         ...f,
         field: redact(f.field),
-        message: redact(truncate(f.message)),
+        message: truncate(redact(f.message)),
       }));
     }
   } else if (typeof body === 'string' && body.trim() !== '') {
-    problem.detail = redact(truncate(body.replace(/<[^>]*>/g, ' ')));
+    problem.detail = truncate(redact(body.replace(/<[^>]*>/g, ' ')));
   }
   return problem;
 }

@@ -72,15 +72,21 @@ export class StaleSessionError extends SessionError {
  */
 export class SessionIdCollisionError extends SessionError {
   override name = 'SessionIdCollisionError';
-  constructor(
-    session: SessionKey,
-    /** The key the stored data names. */
-    readonly storedAs: Partial<SessionKey>,
-  ) {
+  /**
+   * Which parts of the key differ in the stored data. Only the names: the stored values came from
+   * the server and are not repeated (they could hold anything, even a secret echoed back).
+   */
+  readonly conflicts: ('appName' | 'userId' | 'sessionId')[];
+
+  constructor(session: SessionKey, storedAs: Partial<SessionKey>) {
+    const conflicts = (['appName', 'userId', 'sessionId'] as const).filter(
+      (field) => storedAs[field] !== session[field],
+    );
     super(
       session,
-      `Cannot use ${describeKey(session)}: its storage key already holds data of app ${JSON.stringify(storedAs.appName)}, user ${JSON.stringify(storedAs.userId)}, session ${JSON.stringify(storedAs.sessionId)}. Use another session id, or a distinct defaultNamespace.`,
+      `Cannot use ${describeKey(session)}: its storage key already holds data of a different ${conflicts.join(' and ') || 'session'} (ids that the storage mapping makes equal). Use another session id, another app name, or a distinct defaultNamespace.`,
     );
+    this.conflicts = conflicts;
   }
 }
 

@@ -194,7 +194,8 @@ export class RedisSessionMemoryService extends BaseSessionService {
    * stored and `lastUpdateTime` becomes the event's timestamp. Partial events are returned
    * untouched and not stored. On any failure the live session is left as it was.
    * @throws {InvalidArgumentError} naming the field, before anything is sent or changed, for an
-   *   event or state that cannot be stored (see {@link assertJsonSafe}).
+   *   event or state that cannot be stored (a BigInt, function, symbol, cycle, Map or Set, a lone
+   *   surrogate, nesting deeper than 100 levels; `temp:` keys are exempt).
    * @throws {SessionNotFoundError} when the session is not stored.
    * @throws {StaleSessionError} when storage changed since this live session was loaded or last
    *   appended through; reload it with `getSession`.

@@ -30,6 +30,7 @@ const sessionEnvelopeSchema = z.object({
   user: z.string(),
   session: z.string(),
   revision: z.number().int().nonnegative(),
+  writeId: z.string().optional(),
   createdAt: z.number(),
   lastUpdateTime: z.number(),
   // Each event is checked by hand below: a zod object per event costs more than the rest of a read.
@@ -53,6 +54,11 @@ export interface SessionEnvelope {
   user: string;
   session: string;
   revision: number;
+  /**
+   * Random per write: two writers that both wrote revision n (a lost update AMS cannot prevent)
+   * still leave different marks, so the loser's next append is refused as stale.
+   */
+  writeId?: string;
   createdAt: number;
   lastUpdateTime: number;
   events: StoredEvent[];
@@ -275,4 +281,11 @@ export function upsertEvent(events: StoredEvent[], event: StoredEvent): StoredEv
   const index = events.findIndex((e) => e.id === event.id);
   if (index < 0) return [...events, event];
   return events.map((e, i) => (i === index ? event : e));
+}
+
+/** The revision mark of a session document: its counter and the id of the write that set it. */
+export function revisionMark(
+  envelope: Pick<SessionEnvelope, 'revision' | 'writeId'> | undefined,
+): string {
+  return envelope ? `${envelope.revision}/${envelope.writeId ?? ''}` : '0/';
 }

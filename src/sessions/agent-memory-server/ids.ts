@@ -14,7 +14,8 @@
 export const ENCODED_PREFIX = 'adk~';
 const MAX_PLAIN_LENGTH = 256;
 const PLAIN = /^[\x21-\x7e]+$/;
-const UNSAFE = /[:,/~]/;
+// A backtick is escaped by nothing on AMS's TAG queries, so it never matches in listings.
+const UNSAFE = /[:,/~`]/;
 
 const hex = (value: string): string => Buffer.from(value, 'utf8').toString('hex');
 const unhex = (value: string): string | undefined => {

@@ -6,6 +6,7 @@
  * still be the one the live session was based on. Calls for one document are serialised in this
  * process; two processes can still race between the read and the write (documented limitation).
  */
+import { randomBytes } from 'node:crypto';
 import {
   BackendError,
   MalformedResponseError,
@@ -41,6 +42,7 @@ import {
   readScopeEnvelope,
   readSessionEnvelope,
   readSessionState,
+  revisionMark,
   scopeData,
   sessionData,
   toAdkEvents,
@@ -52,7 +54,6 @@ import {
 } from './documents.js';
 import {
   APP_STATE_SESSION_ID,
-  decodeId,
   decodeSessionId,
   encodeId,
   encodeSessionId,
@@ -87,7 +88,7 @@ interface ScopeRead {
 }
 
 interface PreparedSessionAppend extends PreparedAppend {
-  readonly revision: number;
+  readonly revision: string;
   doc: AmsWorkingMemory;
   envelope: SessionEnvelope | undefined;
 }
@@ -135,6 +136,7 @@ export class AgentMemoryServerStore implements SessionStore {
       user: key.userId,
       session: key.sessionId,
       revision: 1,
+      writeId: newWriteId(),
       createdAt: init.now,
       lastUpdateTime: init.now,
       events: [],
@@ -165,7 +167,7 @@ export class AgentMemoryServerStore implements SessionStore {
       events: [],
       state: { app, user, session: readSessionState(written, readSessionEnvelope(written)) },
       lastUpdateTime: init.now,
-      revision: 1,
+      revision: revisionMark(envelope),
     };
   }
 
@@ -182,7 +184,7 @@ export class AgentMemoryServerStore implements SessionStore {
       events: toAdkEvents(documentEvents(doc, envelope, key.appName), this.options.singleWriter),
       state: { app, user, session: readSessionState(doc, envelope) },
       lastUpdateTime: documentLastUpdateTime(doc, envelope),
-      revision: envelope?.revision ?? 0,
+      revision: revisionMark(envelope),
     };
   }
 
@@ -201,7 +203,6 @@ export class AgentMemoryServerStore implements SessionStore {
       user,
       ids: await this.listIds(namespace, encodeId(user)),
     }));
-    const accounted: string[] = [];
     for (const { user, ids } of perUser) {
       for (const stored of ids) {
         const sessionId = decodeSessionId(stored, qualifier);
@@ -209,7 +210,6 @@ export class AgentMemoryServerStore implements SessionStore {
         const id = JSON.stringify([user, sessionId]);
         if (seen.has(id)) continue;
         seen.add(id);
-        accounted.push(stored);
         candidates.push({ userId: user, sessionId });
       }
     }
@@ -230,7 +230,6 @@ export class AgentMemoryServerStore implements SessionStore {
       },
     );
     const result = listed.filter((entry): entry is ListedSession => entry !== undefined);
-    if (userId === undefined) result.push(...(await this.listUnregistered(appName, accounted)));
     return result;
   }
 
@@ -263,7 +262,7 @@ export class AgentMemoryServerStore implements SessionStore {
       : await this.findSession(key);
     if (!found) throw new SessionNotFoundError(key);
     const { doc, envelope } = found;
-    const revision = envelope?.revision ?? 0;
+    const revision = revisionMark(envelope);
     if (expectedRevision !== undefined && expectedRevision !== revision) {
       throw new StaleSessionError(key, expectedRevision, revision);
     }
@@ -274,8 +273,8 @@ export class AgentMemoryServerStore implements SessionStore {
     key: SessionKey,
     prepared: PreparedAppend,
     change: AppendChange,
-  ): Promise<number> {
-    const { doc, envelope, revision } = prepared as PreparedSessionAppend;
+  ): Promise<Revision> {
+    const { doc, envelope } = prepared as PreparedSessionAppend;
     const address = this.sessionAddress(key);
     const events = upsertEvent(documentEvents(doc, envelope, key.appName), change.event);
     const messages = upsertMessage(
@@ -293,7 +292,8 @@ export class AgentMemoryServerStore implements SessionStore {
       app: key.appName,
       user: key.userId,
       session: key.sessionId,
-      revision: revision + 1,
+      revision: (envelope?.revision ?? 0) + 1,
+      writeId: newWriteId(),
       createdAt: documentCreatedAt(doc, envelope),
       lastUpdateTime: change.lastUpdateTime,
       events,
@@ -305,14 +305,18 @@ export class AgentMemoryServerStore implements SessionStore {
       messages,
       data: sessionData(change.sessionState, next) as AmsWorkingMemoryUpdate['data'],
     };
-    // The session write and any app/user updates go out together.
-    const [written] = await Promise.all([
+    // The session write and any app/user updates go out together; the call settles only when all
+    // have, so nothing this append sends lands after it has returned.
+    const [written, ...scopes] = await Promise.allSettled([
       this.putDocument(address, body),
       hasKeys(change.appDelta) ? this.updateScope(key, 'app', change.appDelta, false) : undefined,
       hasKeys(change.userDelta) ? this.updateScope(key, 'user', change.userDelta, true) : undefined,
     ]);
-    this.remember(key, written);
-    return revision + 1;
+    if (written.status === 'rejected') throw written.reason as Error;
+    this.remember(key, written.value);
+    const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason as Error;
+    return revisionMark(readSessionEnvelope(written.value));
   }
 
   // ---- addresses ----------------------------------------------------------------------------
@@ -337,8 +341,9 @@ export class AgentMemoryServerStore implements SessionStore {
 
   private scopeAddress(key: SessionKey, kind: 'app' | 'user'): DocumentAddress {
     const namespace = stateNamespace(key.appName);
+    // The app document has a reserved user too, so every read and delete names namespace and user.
     return kind === 'app'
-      ? { namespace, sessionId: APP_STATE_SESSION_ID }
+      ? { namespace, userId: APP_STATE_SESSION_ID, sessionId: APP_STATE_SESSION_ID }
       : { namespace, userId: encodeId(key.userId), sessionId: userStateSessionId(key.userId) };
   }
 
@@ -476,6 +481,20 @@ export class AgentMemoryServerStore implements SessionStore {
           },
         }),
       );
+      if (
+        typeof page !== 'object' ||
+        page === null ||
+        !Array.isArray(page.sessions) ||
+        !page.sessions.every((id) => typeof id === 'string') ||
+        typeof page.total !== 'number'
+      ) {
+        throw new MalformedResponseError(
+          'agent-memory-server',
+          'GET',
+          '/v1/working-memory/',
+          'unexpected session list (want {sessions: string[], total: number})',
+        );
+      }
       if (page.total > LIST_WINDOW) {
         throw new BackendError({
           backend: 'agent-memory-server',
@@ -490,61 +509,22 @@ export class AgentMemoryServerStore implements SessionStore {
     }
   }
 
-  /**
-   * Sessions of the app whose user has no user-state document (written by another client, such as
-   * the Python adk-redis). AMS resolves a session id without a user when exactly one user has it.
-   */
-  private async listUnregistered(appName: string, accounted: string[]): Promise<ListedSession[]> {
-    const namespace = this.namespaceOf(appName);
-    const qualifier = this.appQualifier(appName);
-    const remaining = [...accounted];
-    const leftovers: string[] = [];
-    for (const stored of await this.listIds(namespace, undefined)) {
-      const index = remaining.indexOf(stored);
-      if (index >= 0) remaining.splice(index, 1);
-      else if (decodeSessionId(stored, qualifier) !== undefined) leftovers.push(stored);
-    }
-    const found = await mapWithConcurrency(
-      [...new Set(leftovers)],
-      this.options.listConcurrency,
-      async (stored): Promise<ListedSession | undefined> => {
-        const doc = await this.getDocument({ namespace, sessionId: stored }, false);
-        const user = doc?.user_id ? decodeId(doc.user_id) : undefined;
-        const sessionId = decodeSessionId(stored, qualifier);
-        if (!doc || user === undefined || sessionId === undefined) return undefined;
-        const key = { appName, userId: user, sessionId };
-        const envelope = this.envelopeOf(key, doc);
-        if (envelope === null) return undefined;
-        return {
-          userId: user,
-          sessionId,
-          lastUpdateTime: documentLastUpdateTime(doc, envelope),
-          createdAt: documentCreatedAt(doc, envelope),
-        };
-      },
-    );
-    return found.filter((entry): entry is ListedSession => entry !== undefined);
-  }
-
   // ---- HTTP ---------------------------------------------------------------------------------
 
   /**
    * GETs a document, or undefined on 404 or when the stored namespace and user differ from the
    * address (AMS's index fallback matches them ignoring case).
    */
-  private async getDocument(
-    address: DocumentAddress,
-    exact = true,
-  ): Promise<AmsWorkingMemory | undefined> {
+  private async getDocument(address: DocumentAddress): Promise<AmsWorkingMemory | undefined> {
     const { data, error, response } = await this.client.GET(WORKING_MEMORY, {
       params: { path: { session_id: address.sessionId }, query: this.scopeQuery(address) },
     });
     if (response.status === 404) return undefined;
-    if (!response.ok || !data) throw backendErrorFrom(response, error);
+    if (!response.ok) throw backendErrorFrom(response, error);
     const doc = checkDocument(data, 'GET');
     if (doc.session_id !== address.sessionId || (doc.namespace ?? undefined) !== address.namespace)
       return undefined;
-    if (exact && (doc.user_id ?? undefined) !== address.userId) return undefined;
+    if ((doc.user_id ?? undefined) !== address.userId) return undefined;
     return doc;
   }
 
@@ -614,6 +594,10 @@ export class AgentMemoryServerStore implements SessionStore {
 }
 
 /** Message time: the event's, but never in the future (AMS rejects more than 300 s ahead). */
+function newWriteId(): string {
+  return randomBytes(6).toString('hex');
+}
+
 function messageTime(timestamp: number): string {
   const now = Date.now();
   const ms = Number.isFinite(timestamp) ? Math.min(timestamp, now) : now;

@@ -31,6 +31,8 @@ const sessionMetaSchema = z.object({
   kind: z.enum(['created', 'event']),
   ts: z.number(),
   state: plainObject,
+  /** Session-state keys the event removed (JSON cannot hold an `undefined` value). */
+  removed: z.array(z.string()).optional(),
   // Checked by hand in parseSession: a zod object per event copies the whole event.
   event: z.unknown().optional(),
   textParts: z.array(z.number().int().nonnegative()).optional(),
@@ -75,7 +77,10 @@ export interface ParsedSession {
   state: StateMap;
   createdAt: number;
   lastUpdateTime: number;
-  /** The id of the last stored record: changes with every write. */
+  /**
+   * How many records the session has ever had, and the last one's id: two writers that both
+   * appended after the same read each see a count they did not expect on their next check.
+   */
   revision: string;
   retention?: RetentionNote;
 }
@@ -115,7 +120,7 @@ export function eventRecord(
   key: SessionKey,
   address: EventAddress,
   event: StoredEvent,
-  change: { sessionDelta: StateMap; pythonDelta: StateMap },
+  change: { sessionDelta: StateMap; removed: string[]; pythonDelta: StateMap },
 ): RamAddSessionEvent {
   const stored = JSON.parse(JSON.stringify(event)) as StoredEvent & {
     content?: { role?: string; parts?: Part[] };
@@ -149,6 +154,7 @@ export function eventRecord(
         kind: 'event',
         ts: event.timestamp,
         state: change.sessionDelta,
+        ...(change.removed.length ? { removed: change.removed } : {}),
         event: stored,
         textParts,
       },
@@ -272,6 +278,7 @@ export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSes
       }
       const record = ours as z.infer<typeof sessionMetaSchema>;
       applyDelta(state, copyOwn(record.state));
+      for (const removedKey of record.removed ?? []) Reflect.deleteProperty(state, removedKey);
       lastUpdateTime = record.ts;
       if (record.kind === 'created') createdAt = record.ts;
       else if (record.event) {
@@ -305,7 +312,7 @@ export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSes
     state,
     createdAt: createdAt ?? (data.events[0] ? Date.parse(data.events[0].createdAt) : 0),
     lastUpdateTime,
-    revision: last ? last.eventId : '',
+    revision: revisionMark(data.events.length + summarized, last?.eventId ?? ''),
     ...(data.summary || summarized > 0
       ? {
           retention: {
@@ -363,4 +370,15 @@ export function registeredUsers(data: RamSessionMemory | undefined): string[] {
     if (meta?.kind === 'user' && typeof meta.user === 'string') users.add(meta.user);
   }
   return [...users];
+}
+
+/** A session's revision: its record count and last record id. */
+export function revisionMark(count: number, lastId: string): string {
+  return `${count}:${lastId}`;
+}
+
+/** The revision after one more record with id `id` was appended to a session at `previous`. */
+export function revisionAfter(previous: string, id: string): string {
+  const count = Number.parseInt(previous.slice(0, previous.indexOf(':')), 10);
+  return revisionMark((Number.isFinite(count) ? count : 0) + 1, id);
 }

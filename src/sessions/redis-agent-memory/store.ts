@@ -59,6 +59,8 @@ import {
   metadataBytes,
   parseSession,
   registeredUsers,
+  revisionAfter,
+  revisionMark,
   scopeRecord,
   storedKeyOf,
   UnreadableRecordError,
@@ -145,12 +147,12 @@ export class RedisAgentMemoryStore implements SessionStore {
     const user = emptyState();
     applyDelta(user, userBefore);
     applyDelta(user, init.state.user);
-    this.remember(key, init.state.session, marker.value);
+    this.remember(key, init.state.session, revisionMark(1, marker.value));
     return {
       events: [],
       state: { app, user, session: init.state.session },
       lastUpdateTime: init.now,
-      revision: marker.value,
+      revision: revisionMark(1, marker.value),
     };
   }
 
@@ -267,16 +269,32 @@ export class RedisAgentMemoryStore implements SessionStore {
     for (const [k, v] of Object.entries(sessionDelta)) setOwn(pythonDelta, k, v);
     for (const [k, v] of Object.entries(change.appDelta)) setOwn(pythonDelta, `app:${k}`, v);
     for (const [k, v] of Object.entries(change.userDelta)) setOwn(pythonDelta, `user:${k}`, v);
-    const record = eventRecord(key, this.address(key), change.event, { sessionDelta, pythonDelta });
+    // Session keys the live state no longer has (an `undefined` value); prefixed keys that another
+    // writer left in the session's own state are not the live session's to remove.
+    const removed = Object.keys(before).filter(
+      (k) =>
+        !/^(app|user|temp):/.test(k) &&
+        !Object.prototype.hasOwnProperty.call(change.sessionState, k),
+    );
+    const record = eventRecord(key, this.address(key), change.event, {
+      sessionDelta,
+      removed,
+      pythonDelta,
+    });
     // Checked before anything is sent, so a refused event leaves no partial write behind.
     this.checkSize(key, change.event.id, record);
-    // One wave: the event and any app/user changes are independent appends.
-    const [revision] = await Promise.all([
+    // One wave: the event and any app/user changes are independent appends. The call settles only
+    // when all have, so nothing this append sends lands after it has returned.
+    const [posted, ...scopes] = await Promise.allSettled([
       this.postEvent(record),
       hasKeys(change.appDelta) ? this.postScope(key, 'app-state', change.appDelta) : undefined,
       hasKeys(change.userDelta) ? this.postScope(key, 'user-state', change.userDelta) : undefined,
     ]);
+    if (posted.status === 'rejected') throw posted.reason as Error;
+    const revision = revisionAfter(prepared.revision as string, posted.value);
     this.remember(key, change.sessionState, revision);
+    const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason as Error;
     return revision;
   }
 
@@ -331,7 +349,7 @@ export class RedisAgentMemoryStore implements SessionStore {
       params: { path: { sessionId: storageId } },
     });
     if (response.status === 404) return undefined;
-    if (!response.ok || !data) throw backendErrorFrom(response, error);
+    if (!response.ok) throw backendErrorFrom(response, error);
     const problem = checkSessionResponse(data);
     if (problem) {
       throw new MalformedResponseError(
@@ -346,8 +364,19 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   /** POSTs one event (retry-safe: readers deduplicate by ADK event id); returns its record id. */
   private async postEvent(record: RamAddSessionEvent): Promise<string> {
-    const written = await unwrap(this.client.POST(EVENTS, { body: record, headers: retrySafe }));
-    return written.event.eventId;
+    const written: unknown = await unwrap(
+      this.client.POST(EVENTS, { body: record, headers: retrySafe }),
+    );
+    const eventId = (written as { event?: { eventId?: unknown } } | null)?.event?.eventId;
+    if (typeof eventId !== 'string') {
+      throw new MalformedResponseError(
+        'redis-agent-memory',
+        'POST',
+        EVENTS,
+        'no event.eventId in the answer',
+      );
+    }
+    return eventId;
   }
 
   private checkSize(key: SessionKey, eventId: string, record: RamAddSessionEvent): void {
@@ -369,6 +398,19 @@ export class RedisAgentMemoryStore implements SessionStore {
           },
         }),
       );
+      if (
+        typeof page !== 'object' ||
+        page === null ||
+        !Array.isArray(page.items) ||
+        !page.items.every((id) => typeof id === 'string')
+      ) {
+        throw new MalformedResponseError(
+          'redis-agent-memory',
+          'GET',
+          LIST,
+          'unexpected session list',
+        );
+      }
       ids.push(...page.items);
       if (page.nextPageToken !== undefined && page.nextPageToken === pageToken) {
         throw new BackendError({

@@ -129,6 +129,7 @@ describe('createSession', () => {
         user: USER,
         session: 's1',
         revision: 1,
+        writeId: expect.stringMatching(/^[0-9a-f]{12}$/) as unknown,
         createdAt: session.lastUpdateTime,
         lastUpdateTime: session.lastUpdateTime,
         events: [],
@@ -145,7 +146,9 @@ describe('createSession', () => {
     await service().createSession({ ...KEY, sessionId: 's1' });
 
     const appCalls = ams.requests.filter((r) => r.sessionId === 'adk~app');
-    expect(appCalls.map((r) => [r.method, r.query])).toEqual([['GET', { namespace: STATE_NS }]]);
+    expect(appCalls.map((r) => [r.method, r.query])).toEqual([
+      ['GET', { namespace: STATE_NS, user_id: 'adk~app' }],
+    ]);
 
     const userCalls = ams.requests.filter((r) => r.sessionId === USER_DOC);
     expect(userCalls.map((r) => r.method)).toEqual(['GET', 'PUT']);
@@ -602,12 +605,13 @@ describe('listSessions', () => {
     }
   });
 
-  it('across users: registered users, and sessions another client wrote without an envelope', async () => {
+  it('across users: registered users only; every document read names a user', async () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: 'a1' });
     await svc.createSession({ appName: APP, userId: 'carol', sessionId: 'c1' });
     await svc.createSession({ appName: 'other-app', userId: USER, sessionId: 'o1' });
-    // The Python adk-redis: text messages only, no envelope, no user-state document.
+    // The Python adk-redis: text messages only, no envelope, no user-state document. Its user is
+    // unknown here, and a read without user_id could reach another tenant: not listed across users.
     ams.seed({
       session_id: 'py1',
       namespace: APP,
@@ -620,11 +624,17 @@ describe('listSessions', () => {
     const result = await svc.listSessions({ appName: APP, order: 'asc' });
     expect(result.sessions.map((s) => [s.userId, s.id]).sort()).toEqual([
       [USER, 'a1'],
-      ['bob', 'py1'],
       ['carol', 'c1'],
     ]);
-    expect(result.sessions.find((s) => s.id === 'py1')?.lastUpdateTime).toBe(TS3);
     expect(ams.seen('GET', null)[0]?.query).toMatchObject({ namespace: STATE_NS });
-    expect(ams.seen('GET', null)[0]?.query).not.toHaveProperty('user_id');
+    for (const read of ams.requests.filter(
+      (r) => r.method === 'GET' && r.sessionId !== undefined,
+    )) {
+      expect(read.query).toHaveProperty('user_id');
+    }
+    // Listed for its own user, it is found.
+    const bob = await svc.listSessions({ appName: APP, userId: 'bob' });
+    expect(bob.sessions.map((s) => s.id)).toEqual(['py1']);
+    expect(bob.sessions[0]?.lastUpdateTime).toBe(TS3);
   });
 });

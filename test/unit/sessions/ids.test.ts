@@ -29,7 +29,7 @@ describe('ordinary ids', () => {
     'A.B',
     '...',
     'x'.repeat(256),
-    '!#$%&()*+-;<=>?@[]^_`{|}',
+    '!#$%&()*+-;<=>?@[]^_{|}',
   ])('%j is sent unchanged and decodes to itself', (id) => {
     expect(isPlainId(id)).toBe(true);
     expect(encodeId(id)).toBe(id);
@@ -51,6 +51,8 @@ describe('ids AMS cannot hold as they are', () => {
     ['a\tb', 'adk~610962'],
     ['a\nb', 'adk~610a62'],
     ['a~b', 'adk~617e62'],
+    // RediSearch TAG queries never match a backtick, so such ids would drop out of listings.
+    ['a`b', 'adk~616062'],
     ['é', 'adk~c3a9'],
     ['ü-user', 'adk~c3bc2d75736572'],
     ['日本', 'adk~e697a5e69cac'],
