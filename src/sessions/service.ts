@@ -27,6 +27,7 @@ import { runSerially } from './serial.js';
 import {
   assertJsonSafe,
   emptyState,
+  hasOwn,
   fieldPath,
   hasLoneSurrogate,
   jsonClone,
@@ -38,9 +39,6 @@ import {
 import type { AppendChange, SessionStore, StoredSession } from './store.js';
 import { recordRetention } from './retention.js';
 import { track, trackedRevision } from './tracking.js';
-
-const hasOwn = (object: object, key: string): boolean =>
-  Object.prototype.hasOwnProperty.call(object, key);
 
 /**
  * Largest app name, user id or session id, in bytes of UTF-8 with JSON's escapes counted (a NUL

@@ -5,6 +5,7 @@
  * reach Object.prototype (plain objects otherwise, so callers keep `hasOwnProperty` and friends).
  */
 import { State } from '@google/adk';
+import { z } from 'zod';
 import { InvalidArgumentError } from '../clients/index.js';
 
 /** A state map; only ever written through {@link setOwn}. */
@@ -15,6 +16,21 @@ export function emptyState(): StateMap {
   return {};
 }
 
+/** Whether an object has `key` as an own property (whatever its prototype). */
+export function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/** Whether a value is a non-null, non-array object, as state maps and JSON objects are. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A zod check of {@link isPlainObject}, for validating stored data without copying it. */
+export const plainObjectSchema = z.custom<Record<string, unknown>>(isPlainObject, {
+  message: 'must be an object',
+});
+
 /** Sets an own key, even `__proto__`. */
 export function setOwn(target: StateMap, key: string, value: unknown): void {
   Object.defineProperty(target, key, {
@@ -23,16 +39,6 @@ export function setOwn(target: StateMap, key: string, value: unknown): void {
     enumerable: true,
     configurable: true,
   });
-}
-
-/** A copy of a plain object's own enumerable entries (values cloned through JSON). */
-export function copyState(source: Record<string, unknown> | undefined): StateMap {
-  const copy = emptyState();
-  if (!source) return copy;
-  for (const [key, value] of Object.entries(source)) {
-    if (value !== undefined) setOwn(copy, key, jsonClone(value));
-  }
-  return copy;
 }
 
 /**

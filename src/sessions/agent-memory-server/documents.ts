@@ -11,16 +11,11 @@ import { z } from 'zod';
 import type { Event } from '@google/adk';
 import type { AmsMemoryMessage, AmsWorkingMemory } from '../../clients/index.js';
 import { textEvent, fromStoredEvent, type StoredEvent } from '../events.js';
-import { emptyState, setOwn, type StateMap } from '../state.js';
+import { emptyState, plainObjectSchema, setOwn, type StateMap } from '../state.js';
 
 /** The reserved `data` key of every document this library writes. */
 export const ENVELOPE_KEY = 'adk_redis';
 const FORMAT_VERSION = 1;
-
-const plainObject = z.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  { message: 'must be an object' },
-);
 
 // Validation only: parsed output is never used, so `__proto__` keys in the input stay own keys.
 const sessionEnvelopeSchema = z.object({
@@ -35,14 +30,14 @@ const sessionEnvelopeSchema = z.object({
   lastUpdateTime: z.number(),
   // Each event is checked by hand below: a zod object per event costs more than the rest of a read.
   events: z.array(z.unknown()),
-  state: plainObject,
+  state: plainObjectSchema,
 });
 
 const scopeEnvelopeSchema = z.object({
   v: z.literal(FORMAT_VERSION),
   kind: z.enum(['app', 'user']),
   revision: z.number().int().nonnegative(),
-  state: plainObject,
+  state: plainObjectSchema,
 });
 
 /** The ADK part of a session document. */
@@ -87,19 +82,13 @@ export const workingMemorySchema = z
           .loose(),
       )
       .optional(),
-    data: plainObject.nullish(),
+    data: plainObjectSchema.nullish(),
     updated_at: z.string().optional(),
   })
   .loose();
 
 /** Thrown when a stored document is not in a shape this library can read. */
 export class UnreadableDocumentError extends Error {}
-
-function ownCopy(source: Record<string, unknown>): StateMap {
-  const copy = emptyState();
-  for (const [key, value] of Object.entries(source)) setOwn(copy, key, value);
-  return copy;
-}
 
 /** The envelope of a session document, undefined when another writer stored it (no ADK data). */
 export function readSessionEnvelope(doc: AmsWorkingMemory): SessionEnvelope | undefined {
@@ -140,7 +129,8 @@ export function readScopeEnvelope(
     );
   }
   const envelope = raw as unknown as ScopeEnvelope;
-  return { ...envelope, state: ownCopy(envelope.state) };
+  // Parsed for this read alone: callers copy before they change it (mergeScopes, applyDelta).
+  return envelope;
 }
 
 /** The session's own state: top-level `data` keys plus the envelope's extra entries. */

@@ -13,7 +13,13 @@ import type { Event } from '@google/adk';
 import type { RamAddSessionEvent, RamSessionEvent, RamSessionMemory } from '../../clients/index.js';
 import { SessionIdCollisionError, type SessionKey } from '../errors.js';
 import { conversationRole, textEvent, type StoredEvent } from '../events.js';
-import { emptyState, setOwn, applyDelta, type StateMap } from '../state.js';
+import {
+  applyDelta,
+  emptyState,
+  isPlainObject,
+  plainObjectSchema,
+  type StateMap,
+} from '../state.js';
 import type { RetentionNote } from '../store.js';
 
 /** The reserved metadata key of everything this library writes. */
@@ -22,15 +28,12 @@ const SOURCE = 'adk-redis';
 
 type Part = Record<string, unknown> & { text?: unknown; thought?: unknown };
 
-const plainObject = z.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-);
 // Validation only: the input objects are used as they are, so `__proto__` keys stay own keys.
 const sessionMetaSchema = z.object({
   v: z.literal(1),
   kind: z.enum(['created', 'event']),
   ts: z.number(),
-  state: plainObject,
+  state: plainObjectSchema,
   /** Session-state keys the event removed (JSON cannot hold an `undefined` value). */
   removed: z.array(z.string()).optional(),
   // Checked by hand in parseSession: a zod object per event copies the whole event.
@@ -40,7 +43,7 @@ const sessionMetaSchema = z.object({
 const scopeMetaSchema = z.object({
   v: z.literal(1),
   kind: z.enum(['app-state', 'user-state', 'user']),
-  delta: plainObject.optional(),
+  delta: plainObjectSchema.optional(),
   user: z.string().optional(),
 });
 /** Where the session lives and who writes it, as sent on every event. */
@@ -222,9 +225,7 @@ const ownerOf = (meta: Record<string, unknown> | undefined): Partial<SessionKey>
 };
 
 const asObject = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  isPlainObject(value) ? value : undefined;
 
 /** Which key a stored session's records name (from the first that names one). */
 export function storedKeyOf(data: RamSessionMemory): Partial<SessionKey> | undefined {
@@ -275,7 +276,7 @@ export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSes
         throw new UnreadableRecordError(`event ${raw.eventId}`);
       }
       const record = ours as z.infer<typeof sessionMetaSchema>;
-      applyDelta(state, copyOwn(record.state));
+      applyDelta(state, record.state);
       for (const removedKey of record.removed ?? []) Reflect.deleteProperty(state, removedKey);
       lastUpdateTime = record.ts;
       if (record.kind === 'created') createdAt = record.ts;
@@ -290,7 +291,7 @@ export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSes
       .filter((t) => t.trim() !== '')
       .join('\n');
     const timestamp = Date.parse(raw.createdAt);
-    if (meta && asObject(meta.state_delta)) applyDelta(state, copyOwn(asObject(meta.state_delta)!));
+    if (meta && asObject(meta.state_delta)) applyDelta(state, asObject(meta.state_delta)!);
     if (Number.isFinite(timestamp)) lastUpdateTime = timestamp;
     if (!text.trim()) continue;
     const event = textEvent({
@@ -339,12 +340,6 @@ function restoreEvent(
   return event;
 }
 
-function copyOwn(source: Record<string, unknown>): StateMap {
-  const copy = emptyState();
-  for (const [key, value] of Object.entries(source)) setOwn(copy, key, value);
-  return copy;
-}
-
 /** Folds the app-state, user-state or user-registry records of a reserved session. */
 export function foldScope(
   data: RamSessionMemory | undefined,
@@ -355,7 +350,7 @@ export function foldScope(
     const meta = asObject(asObject(raw.metadata)?.[METADATA_KEY]);
     if (!meta || !scopeMetaSchema.safeParse(meta).success || meta.kind !== kind) continue;
     const delta = asObject(meta.delta);
-    if (delta) applyDelta(state, copyOwn(delta));
+    if (delta) applyDelta(state, delta);
   }
   return state;
 }

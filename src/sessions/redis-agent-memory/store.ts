@@ -32,6 +32,7 @@ import { runSerially } from '../serial.js';
 import {
   applyDelta,
   emptyState,
+  hasOwn,
   hasKeys,
   setOwn,
   type ScopedState,
@@ -261,7 +262,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     const { state: before } = prepared as PreparedManagedAppend;
     const sessionDelta = emptyState();
     for (const [k, value] of Object.entries(change.sessionState)) {
-      if (!Object.prototype.hasOwnProperty.call(before, k) || !jsonEqual(before[k], value)) {
+      if (!hasOwn(before, k) || !jsonEqual(before[k], value)) {
         setOwn(sessionDelta, k, value);
       }
     }
@@ -272,9 +273,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     // Session keys the live state no longer has (an `undefined` value); prefixed keys that another
     // writer left in the session's own state are not the live session's to remove.
     const removed = Object.keys(before).filter(
-      (k) =>
-        !/^(app|user|temp):/.test(k) &&
-        !Object.prototype.hasOwnProperty.call(change.sessionState, k),
+      (k) => !/^(app|user|temp):/.test(k) && !hasOwn(change.sessionState, k),
     );
     const record = eventRecord(key, this.address(key), change.event, {
       sessionDelta,

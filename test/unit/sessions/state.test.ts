@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   applyDelta,
-  copyState,
   hasKeys,
   mergeScopes,
   setOwn,
@@ -135,7 +134,7 @@ describe('mergeScopes', () => {
   });
 });
 
-describe('setOwn, applyDelta, copyState', () => {
+describe('setOwn, applyDelta', () => {
   it('setOwn defines __proto__ as an enumerable, writable own key', () => {
     const target: Record<string, unknown> = {};
     setOwn(target, '__proto__', { polluted: true });
@@ -162,16 +161,5 @@ describe('setOwn, applyDelta, copyState', () => {
       ['a', 1],
       ['b', { n: 3 }],
     ]);
-  });
-
-  it('copyState drops undefined values and deep-copies the rest', () => {
-    const source = { a: { x: [1] }, b: undefined, c: null };
-    const copy = copyState(source);
-    source.a.x.push(2);
-    expect(entries(copy)).toEqual([
-      ['a', { x: [1] }],
-      ['c', null],
-    ]);
-    expect(entries(copyState(undefined))).toEqual([]);
   });
 });
