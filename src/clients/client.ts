@@ -6,6 +6,7 @@ import { createRedactor } from './redact.js';
 import {
   createTransport,
   isAttemptTimeout,
+  OutgoingRequest,
   releaseResponse,
   type TransportConfig,
 } from './transport.js';
@@ -56,14 +57,28 @@ export function createBackendClient<Paths extends object>(
   const client = createClient<Paths>({
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     fetch: transport,
+    Request: OutgoingRequest as unknown as typeof Request,
     pathSerializer: (template, params) =>
       serializePath(template, { ...params, ...boundPathParams }),
   });
   // openapi-fetch calls the path serializer only when `params.path` is given: always give one, so
   // that bound parameters (the store id) are filled in and a missing one is refused before sending.
+  // Middleware and a per-call fetch expect a real Request: they get one (the light one is only for
+  // the transport's own use).
+  const middlewares = new Set<unknown>();
   const withPathParams = (init: unknown): Record<string, unknown> => {
-    const options = (init ?? {}) as { params?: { path?: unknown } };
-    return { ...options, params: { ...options.params, path: options.params?.path ?? {} } };
+    const options = (init ?? {}) as {
+      params?: { path?: unknown };
+      middleware?: unknown[];
+      fetch?: unknown;
+    };
+    const needsRequest =
+      middlewares.size > 0 || (options.middleware?.length ?? 0) > 0 || options.fetch !== undefined;
+    return {
+      ...options,
+      params: { ...options.params, path: options.params?.path ?? {} },
+      ...(needsRequest ? { Request: globalThis.Request } : {}),
+    };
   };
   // A 2xx body that is not JSON makes openapi-fetch throw a bare SyntaxError; give it a type. The
   // SyntaxError is not kept as the cause: its message quotes the body, which may echo a secret.
@@ -107,5 +122,15 @@ export function createBackendClient<Paths extends object>(
       released,
       malformed(method.toUpperCase(), path),
     );
+  const use = client.use.bind(client);
+  const eject = client.eject.bind(client);
+  client.use = (...middleware) => {
+    use(...middleware);
+    for (const m of middleware) middlewares.add(m);
+  };
+  client.eject = (...middleware) => {
+    eject(...middleware);
+    for (const m of middleware) middlewares.delete(m);
+  };
   return client;
 }

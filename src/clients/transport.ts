@@ -105,7 +105,8 @@ export function backoffDelay(
   return Math.floor(random() * ceiling);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason as Error);
@@ -130,8 +131,39 @@ function networkReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * What openapi-fetch builds for the transport instead of a `Request` (see its `Request` option):
+ * the URL, method, headers and body as they are, so that a request is not turned into a stream
+ * only to be read back. Building and reading a `Request` showed in the per-request overhead.
+ */
+export class OutgoingRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: BodyInit | null | undefined;
+  readonly signal: AbortSignal | null | undefined;
+
+  constructor(url: string, init: RequestInit = {}) {
+    this.url = url;
+    this.method = init.method ?? 'GET';
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+    this.body = init.body;
+    this.signal = init.signal;
+  }
+}
+
+/** The path of an absolute URL, without parsing it (the URL was built by openapi-fetch). */
+function pathOf(url: string): string {
+  const afterHost = url.indexOf('/', url.indexOf('//') + 2);
+  if (afterHost < 0) return '/';
+  const end = url.slice(afterHost).search(/[?#]/);
+  return end < 0 ? url.slice(afterHost) : url.slice(afterHost, afterHost + end);
+}
+
 /** Creates the `fetch` given to openapi-fetch. */
-export function createTransport(config: TransportConfig): (request: Request) => Promise<Response> {
+export function createTransport(
+  config: TransportConfig,
+): (request: Request | OutgoingRequest) => Promise<Response> {
   const random = config.random ?? Math.random;
   const debug = (event: Omit<DebugEvent, 'backend'>): void => {
     if (!config.onDebug) return;
@@ -142,25 +174,48 @@ export function createTransport(config: TransportConfig): (request: Request) => 
     }
   };
 
-  return async function transport(request: Request): Promise<Response> {
+  // Headers every request carries unless it sets its own, merged once instead of per request.
+  const defaults = new Headers(config.headers);
+  if (!defaults.has('user-agent')) defaults.set('user-agent', USER_AGENT);
+  if (!defaults.has('accept')) defaults.set('accept', 'application/json');
+  // The marker only counts per request, and never goes on the wire.
+  defaults.delete(RETRY_SAFE_HEADER);
+  const defaultHeaders: [string, string][] = [];
+  defaults.forEach((value, name) => defaultHeaders.push([name, value]));
+  const secretHeaders = Object.entries(config.secretHeaders);
+
+  return async function transport(request: Request | OutgoingRequest): Promise<Response> {
     const method = request.method.toUpperCase();
-    const url = new URL(request.url);
-    const path = url.pathname;
-    const headers = new Headers(request.headers);
+    const url = request.url;
+    const path = pathOf(url);
+    let headers: Headers;
+    let body: string | ArrayBuffer | undefined;
+    if (
+      request instanceof OutgoingRequest &&
+      (request.body == null || typeof request.body === 'string')
+    ) {
+      // openapi-fetch's own Headers and JSON text: used as they are, no copy and no stream.
+      headers = request.headers;
+      body = request.body ?? undefined;
+    } else {
+      // A real Request (middleware is in use) or a body that is not text: let the platform
+      // normalise it once, then buffer the bytes so that every attempt can send them.
+      const normalised =
+        request instanceof OutgoingRequest
+          ? new Request(url, { method, headers: request.headers, body: request.body })
+          : request;
+      headers = new Headers(normalised.headers);
+      body = normalised.body ? await normalised.arrayBuffer() : undefined;
+    }
     const retrySafeMarked = headers.has(RETRY_SAFE_HEADER);
-    for (const [name, value] of Object.entries(config.headers))
-      if (!headers.has(name)) headers.set(name, value);
-    headers.delete(RETRY_SAFE_HEADER);
-    if (!headers.has('user-agent')) headers.set('user-agent', USER_AGENT);
-    if (!headers.has('accept')) headers.set('accept', 'application/json');
-    for (const [name, value] of Object.entries(config.secretHeaders)) headers.set(name, value);
+    if (retrySafeMarked) headers.delete(RETRY_SAFE_HEADER);
+    for (const [name, value] of defaultHeaders) if (!headers.has(name)) headers.set(name, value);
+    for (const [name, value] of secretHeaders) headers.set(name, value);
 
     const canRetry = IDEMPOTENT.has(method) || retrySafeMarked;
     const maxAttempts = canRetry ? config.retry.maxRetries + 1 : 1;
-    // Buffered once so that every attempt can send the same bytes (bodies are JSON text).
-    const body = request.body ? await request.text() : undefined;
-    const callerSignal = request.signal;
-    if (callerSignal.aborted) throw callerSignal.reason as Error;
+    const callerSignal = request.signal ?? undefined;
+    if (callerSignal?.aborted) throw callerSignal.reason as Error;
 
     for (let attempt = 1; ; attempt++) {
       // One controller per attempt, aborted by its own timer or by the caller. (Cheaper than
@@ -168,27 +223,38 @@ export function createTransport(config: TransportConfig): (request: Request) => 
       const controller = new AbortController();
       const signal = controller.signal;
       let timedOut = false;
+      // The pending fetch is rejected by the same handlers that abort it: a custom `fetch` that
+      // ignores its signal must not outlive the timeout or the caller's abort either.
+      let rejectPending: ((reason: unknown) => void) | undefined;
+      const abort = (reason: unknown): void => {
+        controller.abort(reason);
+        rejectPending?.(reason);
+      };
       const timer = setTimeout(() => {
         timedOut = true;
         const reason = new DOMException('The request timed out', 'TimeoutError');
         attemptTimeouts.add(reason);
-        controller.abort(reason);
+        abort(reason);
       }, config.timeoutMs);
       timer.unref?.();
-      const onCallerAbort = (): void => controller.abort(callerSignal.reason);
-      callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+      const onCallerAbort = (): void => abort(callerSignal?.reason);
+      callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
       const release = (): void => {
         clearTimeout(timer);
-        callerSignal.removeEventListener('abort', onCallerAbort);
+        callerSignal?.removeEventListener('abort', onCallerAbort);
       };
       const started = performance.now();
       debug({ type: 'request', method, path, attempt });
       let response: Response;
       try {
-        response = await untilAborted(config.fetch(url, { method, headers, body, signal }), signal);
+        response = await new Promise<Response>((resolve, reject) => {
+          rejectPending = reject;
+          config.fetch(url, { method, headers, body, signal }).then(resolve, reject);
+        });
+        rejectPending = undefined;
       } catch (error) {
         release();
-        if (callerSignal.aborted) throw callerSignal.reason as Error;
+        if (callerSignal?.aborted) throw callerSignal.reason as Error;
         const reason = timedOut ? 'timeout' : `network: ${config.redact(networkReason(error))}`;
         if (attempt < maxAttempts) {
           const delayMs = backoffDelay(
@@ -255,21 +321,4 @@ export function createTransport(config: TransportConfig): (request: Request) => 
       return response;
     }
   };
-}
-
-/**
- * Settles with `promise`, or rejects when `signal` aborts first: a custom `fetch` that ignores its
- * signal must not outlive the timeout or the caller's abort.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    // The call was already started; its own rejection is expected and must not go unhandled.
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
-  });
 }

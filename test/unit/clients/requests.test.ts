@@ -490,3 +490,80 @@ describe('debug hook', () => {
     expect(nock.isDone()).toBe(true);
   });
 });
+
+describe('openapi-fetch middleware and bodies that are not JSON text', () => {
+  it('gives client middleware a real Request, and sends what it changes with the credentials', async () => {
+    const wire = recordAll(RAM, {});
+    const ram = ramClient({ apiKey: 'key-1' });
+    const seen: unknown[] = [];
+    const middleware = {
+      onRequest({ request }: { request: Request }) {
+        seen.push(request);
+        request.headers.set('x-from-middleware', 'yes');
+        return request;
+      },
+    };
+    ram.use(middleware);
+    await ram.POST('/v1/stores/{storeId}/session-memory/events', { body: EVENT_BODY });
+    expect(seen[0]).toBeInstanceOf(Request);
+    expect(wire.requests[0]?.headers['x-from-middleware']).toBe('yes');
+    expect(wire.requests[0]?.headers.authorization).toBe('Bearer key-1');
+    expect(wire.requests[0]?.body).toEqual(EVENT_BODY);
+
+    ram.eject(middleware);
+    await ram.POST('/v1/stores/{storeId}/session-memory/events', { body: EVENT_BODY });
+    expect(seen).toHaveLength(1);
+    expect(wire.requests[1]?.headers['x-from-middleware']).toBeUndefined();
+    expect(wire.requests[1]?.body).toEqual(EVENT_BODY);
+  });
+
+  it('gives per-call middleware a real Request too', async () => {
+    const wire = recordAll(AMS, {});
+    const seen: unknown[] = [];
+    await amsClient().GET('/v1/health', {
+      middleware: [
+        {
+          onRequest({ request }: { request: Request }) {
+            seen.push(request);
+          },
+        },
+      ],
+    });
+    expect(seen[0]).toBeInstanceOf(Request);
+    expect(wire.count).toBe(1);
+  });
+
+  it('sends a body serialised to bytes as those bytes, the same on every retry', async () => {
+    const bytes = new TextEncoder().encode('{"a":"\u00e9"}');
+    const wire = new Wire();
+    const received: Buffer[] = [];
+    nock(AMS)
+      .persist()
+      .put(/.*/)
+      .reply(function (this: nock.ReplyFnContext, uri: string, body: nock.Body) {
+        received.push(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+        return wire.reply((n) => (n < 2 ? [503] : [200, WM])).call(this, uri, body);
+      });
+    const { response } = await amsClient().PUT('/v1/working-memory/{session_id}', {
+      params: { path: { session_id: 's1' } },
+      body: {} as never,
+      bodySerializer: () => bytes,
+    });
+    expect(response.status).toBe(200);
+    expect(wire.count).toBe(2);
+    for (const body of received) expect(JSON.parse(body.toString('utf8'))).toEqual({ a: 'é' });
+  });
+
+  it('sends a form body as the platform encodes it', async () => {
+    const wire = recordAll(AMS, {});
+    await amsClient().POST('/v1/long-term-memory/search', {
+      body: {} as never,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      bodySerializer: () => new URLSearchParams({ q: 'a b' }),
+    });
+    expect(wire.requests[0]?.headers['content-type']).toMatch(
+      /^application\/x-www-form-urlencoded/,
+    );
+    expect(wire.requests[0]?.body).toBe('q=a+b');
+  });
+});
