@@ -355,8 +355,8 @@ function requireObject(value: unknown, field: string): void {
 }
 
 /** Top-level `temp:` keys of a state map or delta: live only, never stored, so never checked. */
-const isTempKey = (keys: readonly string[]): boolean =>
-  keys.length === 1 && keys[0]!.startsWith(State.TEMP_PREFIX);
+const isTempKey = (keys: readonly (string | number)[]): boolean =>
+  keys.length === 1 && String(keys[0]).startsWith(State.TEMP_PREFIX);
 
 // Event times every backend can write: years 0001-9999 (RFC 3339 on the managed API, Python
 // datetimes on AMS; JavaScript Dates end before the top of the range anyway).
@@ -417,7 +417,7 @@ function validateEvent(event: Event): void {
       keys.length === 3 &&
       keys[0] === 'actions' &&
       keys[1] === 'stateDelta' &&
-      keys[2]!.startsWith(State.TEMP_PREFIX),
+      String(keys[2]).startsWith(State.TEMP_PREFIX),
   });
 }
 

@@ -78,8 +78,11 @@ export function fieldPath(parent: string, key: string | number): string {
 
 /** Options of {@link assertJsonSafe}. */
 export interface JsonSafetyOptions {
-  /** Skips a property (and all under it): `keys` is its path of keys from the value checked. */
-  skip?: (keys: readonly string[]) => boolean;
+  /**
+   * Skips a property (and all under it): `path` is its keys from the value checked (array indexes
+   * as numbers). The array is reused as the walk goes on: read it, do not keep it.
+   */
+  skip?: (path: readonly (string | number)[]) => boolean;
 }
 
 /**
@@ -111,22 +114,7 @@ export function assertJsonSafe(
   field: string,
   options: JsonSafetyOptions = {},
 ): void {
-  walkJson(value, field, [], 0, new Set(), options, true);
-}
-
-function refuse(field: string, what: string): never {
-  throw new InvalidArgumentError(
-    field,
-    `"${field}" cannot be stored: it is ${what}. Session state and events are stored as JSON.`,
-  );
-}
-
-function readProperty(target: object, key: string, field: string): unknown {
-  try {
-    return (target as Record<string, unknown>)[key];
-  } catch {
-    return refuse(field, 'a property whose getter throws');
-  }
+  new JsonWalk(field, options).visit(value, 0, true);
 }
 
 const LOSSY_COLLECTIONS: [abstract new (...args: never[]) => object, string][] = [
@@ -136,87 +124,94 @@ const LOSSY_COLLECTIONS: [abstract new (...args: never[]) => object, string][] =
   [WeakSet, 'a WeakSet'],
 ];
 
-function walkJson(
-  value: unknown,
-  field: string,
-  keys: string[],
-  depth: number,
-  ancestors: Set<object>,
-  options: JsonSafetyOptions,
-  callToJson: boolean,
-): void {
-  switch (typeof value) {
-    case 'string':
-      if (hasLoneSurrogate(value))
-        refuse(field, 'a string with a lone UTF-16 surrogate (not text)');
-      return;
-    case 'number':
-    case 'boolean':
-    case 'undefined':
-      return;
-    case 'bigint':
-      return refuse(field, 'a BigInt (JSON has none; store it as a string or a number)');
-    case 'function':
-      return refuse(field, 'a function');
-    case 'symbol':
-      return refuse(field, 'a symbol');
-  }
-  if (value === null) return;
-  const object = value as object;
-  if (callToJson) {
-    const toJSON = readProperty(object, 'toJSON', field);
-    if (typeof toJSON === 'function') {
-      let replaced: unknown;
-      try {
-        replaced = (toJSON as (key: string) => unknown).call(object, keys[keys.length - 1] ?? '');
-      } catch {
-        return refuse(field, 'an object whose toJSON() throws');
+/**
+ * One walk of {@link assertJsonSafe}. The path to the current value is kept as a stack of keys and
+ * only turned into a field name when a value is refused: it runs on every event appended, and
+ * building a path string for every property showed in the per-append overhead.
+ */
+class JsonWalk {
+  /** Keys from the checked value down to the current one (array indexes as numbers). */
+  private readonly path: (string | number)[] = [];
+  private readonly ancestors = new Set<object>();
+
+  constructor(
+    private readonly root: string,
+    private readonly options: JsonSafetyOptions,
+  ) {}
+
+  visit(value: unknown, depth: number, callToJson: boolean): void {
+    switch (typeof value) {
+      case 'string':
+        if (hasLoneSurrogate(value))
+          this.refuse('a string with a lone UTF-16 surrogate (not text)');
+        return;
+      case 'number':
+      case 'boolean':
+      case 'undefined':
+        return;
+      case 'bigint':
+        return this.refuse('a BigInt (JSON has none; store it as a string or a number)');
+      case 'function':
+        return this.refuse('a function');
+      case 'symbol':
+        return this.refuse('a symbol');
+    }
+    if (value === null) return;
+    const object = value as object;
+    if (callToJson) {
+      const toJSON = this.read(object, 'toJSON');
+      if (typeof toJSON === 'function') {
+        let replaced: unknown;
+        try {
+          const key = this.path[this.path.length - 1];
+          replaced = (toJSON as (key: string) => unknown).call(object, String(key ?? ''));
+        } catch {
+          return this.refuse('an object whose toJSON() throws');
+        }
+        // JSON.stringify calls toJSON once and serialises what it returns as it is.
+        return this.visit(replaced, depth, false);
       }
-      // JSON.stringify calls toJSON once and serialises what it returns as it is.
-      return walkJson(replaced, field, keys, depth, ancestors, options, false);
+    }
+    if (object instanceof String) return this.visit(object.valueOf(), depth, false);
+    if (object instanceof Number || object instanceof Boolean) return;
+    if (object instanceof BigInt) return this.refuse('a BigInt object');
+    for (const [type, what] of LOSSY_COLLECTIONS) if (object instanceof type) this.refuse(what);
+    if (this.ancestors.has(object)) this.refuse('a circular reference');
+    if (depth >= MAX_JSON_DEPTH) this.refuse(`nested more than ${MAX_JSON_DEPTH} levels deep`);
+    this.ancestors.add(object);
+    const skip = this.options.skip;
+    if (Array.isArray(object)) {
+      for (let index = 0; index < object.length; index++) {
+        this.path.push(index);
+        if (!skip?.(this.path)) this.visit(this.read(object, String(index)), depth + 1, true);
+        this.path.pop();
+      }
+    } else {
+      for (const key of Object.keys(object)) {
+        this.path.push(key);
+        if (hasLoneSurrogate(key)) this.refuse('a key with a lone UTF-16 surrogate (not text)');
+        if (!skip?.(this.path)) this.visit(this.read(object, key), depth + 1, true);
+        this.path.pop();
+      }
+    }
+    this.ancestors.delete(object);
+  }
+
+  private read(target: object, key: string): unknown {
+    try {
+      return (target as Record<string, unknown>)[key];
+    } catch {
+      return this.refuse('a property whose getter throws');
     }
   }
-  if (object instanceof String)
-    return walkJson(object.valueOf(), field, keys, depth, ancestors, options, false);
-  if (object instanceof Number || object instanceof Boolean) return;
-  if (object instanceof BigInt) return refuse(field, 'a BigInt object');
-  for (const [type, what] of LOSSY_COLLECTIONS) if (object instanceof type) refuse(field, what);
-  if (ancestors.has(object)) refuse(field, 'a circular reference');
-  if (depth >= MAX_JSON_DEPTH) refuse(field, `nested more than ${MAX_JSON_DEPTH} levels deep`);
-  ancestors.add(object);
-  if (Array.isArray(object)) {
-    for (let index = 0; index < object.length; index++) {
-      const child = fieldPath(field, index);
-      const childKeys = [...keys, String(index)];
-      if (options.skip?.(childKeys)) continue;
-      walkJson(
-        readProperty(object, String(index), child),
-        child,
-        childKeys,
-        depth + 1,
-        ancestors,
-        options,
-        true,
-      );
-    }
-  } else {
-    for (const key of Object.keys(object)) {
-      const child = fieldPath(field, key);
-      if (hasLoneSurrogate(key)) refuse(child, 'a key with a lone UTF-16 surrogate (not text)');
-      const childKeys = [...keys, key];
-      if (options.skip?.(childKeys)) continue;
-      walkJson(
-        readProperty(object, key, child),
-        child,
-        childKeys,
-        depth + 1,
-        ancestors,
-        options,
-        true,
-      );
-    }
+
+  private refuse(what: string): never {
+    const field = this.path.reduce<string>((parent, key) => fieldPath(parent, key), this.root);
+    throw new InvalidArgumentError(
+      field,
+      `"${field}" cannot be stored: it is ${what}. Session state and events are stored as JSON.`,
+    );
   }
-  ancestors.delete(object);
 }
 
 /** State split by scope; app and user maps are stored without their prefix. */

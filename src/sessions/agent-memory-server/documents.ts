@@ -7,38 +7,73 @@
  * one reserved key, {@link ENVELOPE_KEY}, holding every event in full, the revision, the millisecond
  * times, and the state entries that cannot be top-level keys (AMS 0.15.2 rejects a top-level `null`).
  */
-import { z } from 'zod';
 import type { Event } from '@google/adk';
 import type { AmsMemoryMessage, AmsWorkingMemory } from '../../clients/index.js';
 import { textEvent, fromStoredEvent, type StoredEvent } from '../events.js';
-import { emptyState, plainObjectSchema, setOwn, type StateMap } from '../state.js';
+import { emptyState, isPlainObject, setOwn, type StateMap } from '../state.js';
 
 /** The reserved `data` key of every document this library writes. */
 export const ENVELOPE_KEY = 'adk_redis';
 const FORMAT_VERSION = 1;
 
-// Validation only: parsed output is never used, so `__proto__` keys in the input stay own keys.
-const sessionEnvelopeSchema = z.object({
-  v: z.literal(FORMAT_VERSION),
-  kind: z.literal('session'),
-  app: z.string(),
-  user: z.string(),
-  session: z.string(),
-  revision: z.number().int().nonnegative(),
-  writeId: z.string().optional(),
-  createdAt: z.number(),
-  lastUpdateTime: z.number(),
-  // Each event is checked by hand below: a zod object per event costs more than the rest of a read.
-  events: z.array(z.unknown()),
-  state: plainObjectSchema,
-});
+// Documents are checked by hand, not with zod: a zod object copies what it checks, and these checks
+// run on every read and on the echo of every write (they showed in the per-append overhead).
 
-const scopeEnvelopeSchema = z.object({
-  v: z.literal(FORMAT_VERSION),
-  kind: z.enum(['app', 'user']),
-  revision: z.number().int().nonnegative(),
-  state: plainObjectSchema,
-});
+type Check = (value: unknown) => boolean;
+const isString: Check = (value) => typeof value === 'string';
+const isCount: Check = (value) => Number.isInteger(value) && (value as number) >= 0;
+const isNumber: Check = (value) => typeof value === 'number';
+const optional =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined || check(value);
+const nullish =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined || value === null || check(value);
+
+/** The first field of `value` that fails its check, or undefined when all pass. */
+function firstFailing(value: Record<string, unknown>, checks: Record<string, Check>) {
+  for (const [field, check] of Object.entries(checks)) if (!check(value[field])) return field;
+  return undefined;
+}
+
+const SESSION_ENVELOPE_FIELDS: Record<string, Check> = {
+  v: (value) => value === FORMAT_VERSION,
+  kind: (value) => value === 'session',
+  app: isString,
+  user: isString,
+  session: isString,
+  revision: isCount,
+  writeId: optional(isString),
+  createdAt: isNumber,
+  lastUpdateTime: isNumber,
+  events: Array.isArray,
+  state: isPlainObject,
+};
+
+const SCOPE_ENVELOPE_FIELDS: Record<string, Check> = {
+  v: (value) => value === FORMAT_VERSION,
+  kind: (value) => value === 'app' || value === 'user',
+  revision: isCount,
+  state: isPlainObject,
+};
+
+const WORKING_MEMORY_FIELDS: Record<string, Check> = {
+  session_id: isString,
+  namespace: nullish(isString),
+  user_id: nullish(isString),
+  messages: optional(Array.isArray),
+  data: nullish(isPlainObject),
+  updated_at: optional(isString),
+};
+
+const MESSAGE_FIELDS: Record<string, Check> = {
+  id: isString,
+  role: isString,
+  content: isString,
+  created_at: isString,
+};
 
 /** The ADK part of a session document. */
 export interface SessionEnvelope {
@@ -69,23 +104,23 @@ export interface ScopeEnvelope {
   state: StateMap;
 }
 
-/** Shape checks on what AMS returns, before anything is read from it. */
-export const workingMemorySchema = z
-  .object({
-    session_id: z.string(),
-    namespace: z.string().nullish(),
-    user_id: z.string().nullish(),
-    messages: z
-      .array(
-        z
-          .object({ id: z.string(), role: z.string(), content: z.string(), created_at: z.string() })
-          .loose(),
-      )
-      .optional(),
-    data: plainObjectSchema.nullish(),
-    updated_at: z.string().optional(),
-  })
-  .loose();
+/**
+ * Where a working-memory document from AMS is not in the shape this library reads (`messages.3.id`),
+ * or undefined when it is. Checked before anything is read from it; other fields pass untouched.
+ */
+export function workingMemoryProblem(data: unknown): string | undefined {
+  if (!isPlainObject(data)) return 'body';
+  const field = firstFailing(data, WORKING_MEMORY_FIELDS);
+  if (field !== undefined) return field;
+  const messages = data.messages as unknown[] | undefined;
+  for (let i = 0; i < (messages?.length ?? 0); i++) {
+    const message = messages![i];
+    if (!isPlainObject(message)) return `messages.${i}`;
+    const failing = firstFailing(message, MESSAGE_FIELDS);
+    if (failing !== undefined) return `messages.${i}.${failing}`;
+  }
+  return undefined;
+}
 
 /** Thrown when a stored document is not in a shape this library can read. */
 export class UnreadableDocumentError extends Error {}
@@ -94,14 +129,16 @@ export class UnreadableDocumentError extends Error {}
 export function readSessionEnvelope(doc: AmsWorkingMemory): SessionEnvelope | undefined {
   const raw = doc.data?.[ENVELOPE_KEY];
   if (raw === undefined) return undefined;
-  const checked = sessionEnvelopeSchema.safeParse(raw);
-  const problem = checked.success
-    ? checked.data.events.findIndex((event) => !isStoredEvent(event))
-    : -1;
-  if (!checked.success || problem >= 0) {
-    const why = checked.success
-      ? `event ${problem} has no string id or numeric timestamp`
-      : (checked.error.issues[0]?.message ?? 'invalid');
+  const field = isPlainObject(raw) ? firstFailing(raw, SESSION_ENVELOPE_FIELDS) : 'envelope';
+  const problem =
+    field === undefined
+      ? (raw as { events: unknown[] }).events.findIndex((event) => !isStoredEvent(event))
+      : -1;
+  if (field !== undefined || problem >= 0) {
+    const why =
+      field === undefined
+        ? `event ${problem} has no string id or numeric timestamp`
+        : `${field} is missing or not valid`;
     throw new UnreadableDocumentError(
       `its "${ENVELOPE_KEY}" data is not in a format this version reads (${why})`,
     );
@@ -122,8 +159,11 @@ export function readScopeEnvelope(
 ): ScopeEnvelope {
   const raw = doc?.data?.[ENVELOPE_KEY];
   if (raw === undefined) return { v: FORMAT_VERSION, kind, revision: 0, state: emptyState() };
-  const checked = scopeEnvelopeSchema.safeParse(raw);
-  if (!checked.success || checked.data.kind !== kind) {
+  if (
+    !isPlainObject(raw) ||
+    firstFailing(raw, SCOPE_ENVELOPE_FIELDS) !== undefined ||
+    raw.kind !== kind
+  ) {
     throw new UnreadableDocumentError(
       `its ${kind}-state data is not in a format this version reads`,
     );

@@ -6,7 +6,7 @@
  * still be the one the live session was based on. Calls for one document are serialised in this
  * process; two processes can still race between the read and the write (documented limitation).
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   BackendError,
   MalformedResponseError,
@@ -49,7 +49,7 @@ import {
   UnreadableDocumentError,
   upsertEvent,
   upsertMessage,
-  workingMemorySchema,
+  workingMemoryProblem,
   type SessionEnvelope,
 } from './documents.js';
 import {
@@ -286,6 +286,7 @@ export class AgentMemoryServerStore implements SessionStore {
         createdAt: messageTime(change.event.timestamp),
       },
     );
+    const writeId = newWriteId();
     const next: Omit<SessionEnvelope, 'state'> = {
       v: 1,
       kind: 'session',
@@ -293,7 +294,7 @@ export class AgentMemoryServerStore implements SessionStore {
       user: key.userId,
       session: key.sessionId,
       revision: (envelope?.revision ?? 0) + 1,
-      writeId: newWriteId(),
+      writeId,
       createdAt: documentCreatedAt(doc, envelope),
       lastUpdateTime: change.lastUpdateTime,
       events,
@@ -307,16 +308,35 @@ export class AgentMemoryServerStore implements SessionStore {
     };
     // The session write and any app/user updates go out together; the call settles only when all
     // have, so nothing this append sends lands after it has returned.
+    // Single-writer mode keeps AMS's answer for the next append; otherwise it is only checked.
+    const writeSession = async (): Promise<Revision> => {
+      if (!this.options.singleWriter) {
+        await this.putAcknowledged(address, body, writeId);
+        return revisionMark(next);
+      }
+      const written = await this.putDocument(address, body);
+      // Kept for the next append, so it must be this write's document, not any valid one.
+      let echoed: SessionEnvelope | undefined;
+      try {
+        echoed = readSessionEnvelope(written);
+      } catch {
+        echoed = undefined;
+      }
+      if (echoed?.writeId !== writeId) {
+        throw notThisWrite();
+      }
+      this.remember(key, written);
+      return revisionMark(echoed);
+    };
     const [written, ...scopes] = await Promise.allSettled([
-      this.putDocument(address, body),
+      writeSession(),
       hasKeys(change.appDelta) ? this.updateScope(key, 'app', change.appDelta, false) : undefined,
       hasKeys(change.userDelta) ? this.updateScope(key, 'user', change.userDelta, true) : undefined,
     ]);
     if (written.status === 'rejected') throw written.reason as Error;
-    this.remember(key, written.value);
     const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason as Error;
-    return revisionMark(readSessionEnvelope(written.value));
+    return written.value;
   }
 
   // ---- addresses ----------------------------------------------------------------------------
@@ -528,20 +548,52 @@ export class AgentMemoryServerStore implements SessionStore {
     return doc;
   }
 
+  private putQuery(): { model_name?: AmsModelName; context_window_max?: number } {
+    const query: { model_name?: AmsModelName; context_window_max?: number } = {};
+    if (this.options.modelName) query.model_name = this.options.modelName as AmsModelName;
+    if (this.options.contextWindowMax) query.context_window_max = this.options.contextWindowMax;
+    return query;
+  }
+
+  /** PUTs a document and returns AMS's answer: the document as stored. */
   private async putDocument(
     address: DocumentAddress,
     body: AmsWorkingMemoryUpdate,
   ): Promise<AmsWorkingMemory> {
-    const query: { model_name?: AmsModelName; context_window_max?: number } = {};
-    if (this.options.modelName) query.model_name = this.options.modelName as AmsModelName;
-    if (this.options.contextWindowMax) query.context_window_max = this.options.contextWindowMax;
     const written = await unwrap(
       this.client.PUT(WORKING_MEMORY, {
-        params: { path: { session_id: address.sessionId }, query },
+        params: { path: { session_id: address.sessionId }, query: this.putQuery() },
         body,
       }),
     );
     return checkDocument(written, 'PUT');
+  }
+
+  /**
+   * PUTs a session document when nothing of AMS's answer is kept: the answer is only checked to
+   * be the document this write stored (it carries the write's random id), not parsed. A 200 that
+   * is not AMS's answer (a proxy's page) is refused all the same, and the whole session is not
+   * parsed once more on every append (its size grows with the session).
+   */
+  private async putAcknowledged(
+    address: DocumentAddress,
+    body: AmsWorkingMemoryUpdate,
+    writeId: string,
+  ): Promise<void> {
+    const answer: unknown = await unwrap(
+      this.client.PUT(WORKING_MEMORY, {
+        params: { path: { session_id: address.sessionId }, query: this.putQuery() },
+        body,
+        parseAs: 'text',
+      }),
+    );
+    if (
+      typeof answer !== 'string' ||
+      !answer.trimStart().startsWith('{') ||
+      !answer.includes(JSON.stringify(writeId))
+    ) {
+      throw notThisWrite();
+    }
   }
 
   /**
@@ -593,26 +645,37 @@ export class AgentMemoryServerStore implements SessionStore {
   }
 }
 
-/** Message time: the event's, but never in the future (AMS rejects more than 300 s ahead). */
+/** A random id for each write of a session document (see {@link SessionEnvelope.writeId}). */
 function newWriteId(): string {
-  return randomBytes(6).toString('hex');
+  // 48 random bits; randomUUID draws from a pooled buffer, cheaper than a randomBytes call.
+  return randomUUID().replace(/-/g, '').slice(0, 12);
 }
 
+/** Message time: the event's, but never in the future (AMS rejects more than 300 s ahead). */
 function messageTime(timestamp: number): string {
   const now = Date.now();
   const ms = Number.isFinite(timestamp) ? Math.min(timestamp, now) : now;
   return new Date(ms).toISOString();
 }
 
+/** AMS answered a session PUT with something other than the document that PUT stored. */
+function notThisWrite(): MalformedResponseError {
+  return new MalformedResponseError(
+    'agent-memory-server',
+    'PUT',
+    WORKING_MEMORY,
+    'the answer is not the document this write stored',
+  );
+}
+
 function checkDocument(data: unknown, method: string): AmsWorkingMemory {
-  const checked = workingMemorySchema.safeParse(data);
-  if (!checked.success) {
-    const issue = checked.error.issues[0];
+  const problem = workingMemoryProblem(data);
+  if (problem !== undefined) {
     throw new MalformedResponseError(
       'agent-memory-server',
       method,
       WORKING_MEMORY,
-      `unexpected working memory (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`,
+      `unexpected working memory (${problem}: missing or not valid)`,
     );
   }
   return data as AmsWorkingMemory;

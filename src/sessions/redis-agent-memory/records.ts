@@ -109,9 +109,23 @@ export function eventRecord(
   event: StoredEvent,
   change: { sessionDelta: StateMap; removed: string[]; pythonDelta: StateMap },
 ): RamAddSessionEvent {
-  const stored = JSON.parse(JSON.stringify(event)) as StoredEvent & {
-    content?: { role?: string; parts?: Part[] };
-  };
+  // Copies only what loses its text below; the rest is shared with `event` and sent as it is.
+  const source = event as StoredEvent & { content?: { role?: string; parts?: Part[] } };
+  const stored: typeof source = isPlainObject(source.content)
+    ? {
+        ...source,
+        content: {
+          ...source.content,
+          ...(Array.isArray(source.content.parts)
+            ? {
+                parts: source.content.parts.map((part) =>
+                  isPlainObject(part) ? { ...part } : part,
+                ),
+              }
+            : {}),
+        },
+      }
+    : source;
   const texts: { text: string }[] = [];
   const textParts: number[] = [];
   stored.content?.parts?.forEach((part, index) => {
@@ -188,9 +202,17 @@ function standIn(event: Event): string {
   return `(event from ${event.author ?? 'agent'})`;
 }
 
-/** Bytes of a record's metadata as sent. */
-export function metadataBytes(record: RamAddSessionEvent): number {
-  return Buffer.byteLength(JSON.stringify(record.metadata ?? null), 'utf8');
+/** A record's JSON text, and the bytes of its metadata as sent (the service limits them). */
+export function encodeRecord(record: RamAddSessionEvent): { text: string; metadataBytes: number } {
+  const { metadata, ...rest } = record;
+  const metadataText = JSON.stringify(metadata ?? null);
+  const restText = JSON.stringify(rest);
+  // The metadata is serialised once, for the size check and the body alike.
+  const text =
+    metadata === undefined
+      ? restText
+      : `${restText.slice(0, -1)}${restText.length > 2 ? ',' : ''}"metadata":${metadataText}}`;
+  return { text, metadataBytes: Buffer.byteLength(metadataText, 'utf8') };
 }
 
 /** Checks a response's shape before reading it. */

@@ -57,7 +57,7 @@ import {
   creationRecord,
   eventRecord,
   foldScope,
-  metadataBytes,
+  encodeRecord,
   parseSession,
   registeredUsers,
   revisionAfter,
@@ -110,7 +110,7 @@ export class RedisAgentMemoryStore implements SessionStore {
   async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
     const address = this.address(key);
     const record = creationRecord(key, address, init.state.session, init.now);
-    this.checkSize(key, '(session created)', record);
+    const recordText = this.encodeChecked(key, '(session created)', record);
     // Two waves: the three reads at once, then every write at once.
     const [existing, appBefore, userBefore] = await Promise.all([
       this.fetchSession(address.sessionId),
@@ -130,7 +130,7 @@ export class RedisAgentMemoryStore implements SessionStore {
       throw new SessionAlreadyExistsError(key);
     }
     const [marker, ...scopes] = await Promise.allSettled([
-      this.postEvent(record),
+      this.postEvent(record, recordText),
       hasKeys(init.state.app) ? this.postScope(key, 'app-state', init.state.app) : undefined,
       hasKeys(init.state.user) ? this.postScope(key, 'user-state', init.state.user) : undefined,
       this.register(key),
@@ -280,12 +280,11 @@ export class RedisAgentMemoryStore implements SessionStore {
       removed,
       pythonDelta,
     });
-    // Checked before anything is sent, so a refused event leaves no partial write behind.
-    this.checkSize(key, change.event.id, record);
+    const recordText = this.encodeChecked(key, change.event.id, record);
     // One wave: the event and any app/user changes are independent appends. The call settles only
     // when all have, so nothing this append sends lands after it has returned.
     const [posted, ...scopes] = await Promise.allSettled([
-      this.postEvent(record),
+      this.postEvent(record, recordText),
       hasKeys(change.appDelta) ? this.postScope(key, 'app-state', change.appDelta) : undefined,
       hasKeys(change.userDelta) ? this.postScope(key, 'user-state', change.userDelta) : undefined,
     ]);
@@ -299,7 +298,21 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   // ---- addresses ----------------------------------------------------------------------------
 
+  /** Addresses of recently used sessions: a storage id is a SHA-256, needed several times a call. */
+  private readonly addresses = new Map<string, EventAddress>();
+
   private address(key: SessionKey): EventAddress {
+    const id = `${key.appName}\u0000${key.userId}\u0000${key.sessionId}`;
+    let address = this.addresses.get(id);
+    if (!address) {
+      address = this.computeAddress(key);
+      if (this.addresses.size >= CACHE_LIMIT) this.addresses.clear();
+      this.addresses.set(id, address);
+    }
+    return address;
+  }
+
+  private computeAddress(key: SessionKey): EventAddress {
     const namespace = this.options.defaultNamespace ?? key.appName;
     const shared =
       this.options.defaultNamespace !== undefined && this.options.defaultNamespace !== key.appName;
@@ -362,9 +375,14 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   /** POSTs one event (retry-safe: readers deduplicate by ADK event id); returns its record id. */
-  private async postEvent(record: RamAddSessionEvent): Promise<string> {
+  /** POSTs a record; `text` is its JSON when already encoded (see {@link encodeRecord}). */
+  private async postEvent(record: RamAddSessionEvent, text?: string): Promise<string> {
     const written: unknown = await unwrap(
-      this.client.POST(EVENTS, { body: record, headers: retrySafe }),
+      this.client.POST(EVENTS, {
+        body: record,
+        headers: retrySafe,
+        ...(text === undefined ? {} : { bodySerializer: () => text }),
+      }),
     );
     const eventId = (written as { event?: { eventId?: unknown } } | null)?.event?.eventId;
     if (typeof eventId !== 'string') {
@@ -378,11 +396,16 @@ export class RedisAgentMemoryStore implements SessionStore {
     return eventId;
   }
 
-  private checkSize(key: SessionKey, eventId: string, record: RamAddSessionEvent): void {
-    const bytes = metadataBytes(record);
-    if (bytes > this.options.maxEventBytes) {
-      throw new EventTooLargeError(key, eventId, bytes, this.options.maxEventBytes);
+  /**
+   * The record's JSON, once its metadata is known to fit (checked before anything is sent, so a
+   * refused event leaves no partial write behind).
+   */
+  private encodeChecked(key: SessionKey, eventId: string, record: RamAddSessionEvent): string {
+    const { text, metadataBytes } = encodeRecord(record);
+    if (metadataBytes > this.options.maxEventBytes) {
+      throw new EventTooLargeError(key, eventId, metadataBytes, this.options.maxEventBytes);
     }
+    return text;
   }
 
   /** Every session id the owner has, following page tokens. */

@@ -7,7 +7,7 @@
 import { createEvent, type Event, type Session } from '@google/adk';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BackendError } from '../../../src/clients/index.js';
+import { BackendError, MalformedResponseError } from '../../../src/clients/index.js';
 import {
   RedisSessionMemoryService,
   SessionAlreadyExistsError,
@@ -379,6 +379,39 @@ describe('appendEvent', () => {
     expect(reread?.events.map((e) => e.id)).toEqual(['e1', 'e2']);
     expect(reread?.state).toEqual({ k: 'new', added: 1 });
     expect(reread?.lastUpdateTime).toBe(TS2);
+  });
+
+  for (const singleWriter of [false, true]) {
+    for (const [label, answer] of [
+      ['a proxy page', '<html><body>OK</body></html>'],
+      ['another document', { session_id: 's1', namespace: APP, user_id: USER, messages: [] }],
+    ] as const) {
+      it(`${singleWriter ? 'singleWriter: a' : 'A'} 200 to the PUT that is ${label}, not the stored document: MalformedResponseError, live session unchanged`, async () => {
+        const svc = service({ singleWriter });
+        const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+        await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
+        const before = JSON.stringify(session);
+        ams.failOnce((r) => r.method === 'PUT' && r.sessionId === 's1', [200, answer]);
+        const error = await rejectionOf(
+          svc.appendEvent({ session, event: textEvent('e2', 'user', 'again', TS2) }),
+        );
+        expect(error).toBeInstanceOf(MalformedResponseError);
+        expect((error as MalformedResponseError).method).toBe('PUT');
+        expect(JSON.stringify(session)).toBe(before);
+      });
+    }
+  }
+
+  it('A 200 to the PUT that is the stored document is accepted without keeping it', async () => {
+    const svc = service();
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
+    await svc.appendEvent({ session, event: textEvent('e2', 'user', 'again', TS2) });
+    // The next append still reads first, and finds the revision it wrote.
+    ams.clearRequests();
+    await svc.appendEvent({ session, event: textEvent('e3', 'user', 'third', TS3) });
+    expect(ams.requests.map((r) => r.method)).toEqual(['GET', 'PUT']);
+    expect(eventIds(ams.doc(APP, USER, 's1') as Body & Doc)).toEqual(['e1', 'e2', 'e3']);
   });
 
   it('a session that is gone throws SessionNotFoundError and writes nothing', async () => {

@@ -18,6 +18,7 @@ import {
   sessionData,
   upsertEvent,
   upsertMessage,
+  workingMemoryProblem,
   type SessionEnvelope,
 } from '../../../src/sessions/agent-memory-server/documents.js';
 import type { StoredEvent } from '../../../src/sessions/events.js';
@@ -151,11 +152,58 @@ describe('readSessionEnvelope', () => {
       { ...envelope(), events: [{}], state: {} },
     ],
     ['a state that is an array', { ...envelope(), state: [] }],
+    ['a missing app id', { ...envelope(), app: undefined, state: {} }],
+    ['a negative revision', { ...envelope(), revision: -1, state: {} }],
+    ['a write id that is not a string', { ...envelope(), writeId: 7, state: {} }],
+    ['a time that is a string', { ...envelope(), lastUpdateTime: '2025', state: {} }],
+    ['events that are not an array', { ...envelope(), events: {}, state: {} }],
+    ['an array', []],
+    ['null', null],
     ['a string', 'adk'],
   ])('refuses %s', (_what, raw) => {
-    expect(() => readSessionEnvelope({ session_id: 's', data: { adk_redis: raw } })).toThrow(
-      UnreadableDocumentError,
-    );
+    const doc = { session_id: 's', data: { adk_redis: raw } } as AmsWorkingMemory;
+    expect(() => readSessionEnvelope(doc)).toThrow(UnreadableDocumentError);
+  });
+});
+
+describe('workingMemoryProblem', () => {
+  const message = { id: 'm1', role: 'user', content: 'hi', created_at: '2025-01-01T00:00:00Z' };
+
+  it('passes a document as AMS sends it, with fields this library does not read', () => {
+    expect(
+      workingMemoryProblem({
+        session_id: 's',
+        namespace: null,
+        user_id: 'u',
+        messages: [{ ...message, persisted_at: null }],
+        data: { k: 1 },
+        updated_at: '2025-01-01T00:00:00Z',
+        tokens: 3,
+      }),
+    ).toBeUndefined();
+    expect(workingMemoryProblem({ session_id: 's' })).toBeUndefined();
+  });
+
+  it.each([
+    ['a string', '<html></html>', 'body'],
+    ['an array', [], 'body'],
+    ['no session id', { messages: [] }, 'session_id'],
+    ['a numeric namespace', { session_id: 's', namespace: 1 }, 'namespace'],
+    ['messages that are not an array', { session_id: 's', messages: {} }, 'messages'],
+    [
+      'a message that is not an object',
+      { session_id: 's', messages: [message, 'x'] },
+      'messages.1',
+    ],
+    [
+      'a message without content',
+      { session_id: 's', messages: [message, { ...message, content: undefined }] },
+      'messages.1.content',
+    ],
+    ['data that is an array', { session_id: 's', data: [] }, 'data'],
+    ['a numeric updated_at', { session_id: 's', updated_at: 5 }, 'updated_at'],
+  ])('names where %s fails', (_what, doc, where) => {
+    expect(workingMemoryProblem(doc)).toBe(where);
   });
 });
 
@@ -179,6 +227,17 @@ describe('scope documents', () => {
       ['nothing', null],
       ['theme', 'dark'],
     ]);
+  });
+
+  it.each([
+    ['a missing revision', { v: 1, kind: 'user', state: {} }],
+    ['a state that is not an object', { v: 1, kind: 'user', revision: 1, state: 'x' }],
+    ['a newer format version', { v: 2, kind: 'user', revision: 1, state: {} }],
+  ])('refuses an envelope with %s', (_what, raw) => {
+    const doc = { session_id: 'x', data: { adk_redis: raw } };
+    expect(() => readScopeEnvelope(doc as AmsWorkingMemory, 'user')).toThrow(
+      UnreadableDocumentError,
+    );
   });
 
   it('refuses a document of the other kind', () => {

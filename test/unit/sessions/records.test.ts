@@ -1,0 +1,90 @@
+/**
+ * Managed API records (src/sessions/redis-agent-memory/records.ts): an event's record leaves the
+ * event it was built from untouched, and a record's encoded body is its JSON with the metadata
+ * measured as sent.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RamAddSessionEvent } from '../../../src/clients/index.js';
+import {
+  encodeRecord,
+  eventRecord,
+  type EventAddress,
+} from '../../../src/sessions/redis-agent-memory/records.js';
+import type { StoredEvent } from '../../../src/sessions/events.js';
+import { emptyState } from '../../../src/sessions/state.js';
+
+const address: EventAddress = {
+  sessionId: 'f'.repeat(64),
+  namespace: 'app',
+  userActor: 'alice',
+  actorOf: (author) => author.replace(/[^A-Za-z0-9-]/g, '-'),
+  pythonNamespace: 'app',
+};
+const key = { appName: 'app', userId: 'alice', sessionId: 's1' };
+const change = { sessionDelta: emptyState(), removed: [], pythonDelta: emptyState() };
+
+function storedEvent(): StoredEvent {
+  return {
+    id: 'e1',
+    timestamp: 1_750_000_000_000,
+    author: 'agent',
+    invocationId: 'inv-1',
+    content: {
+      role: 'model',
+      parts: [
+        { text: 'hello' },
+        { text: 'thinking', thought: true },
+        { functionCall: { name: 'f', args: { a: [1, 2] } } },
+      ],
+    },
+    actions: { stateDelta: { k: { deep: true } } },
+  };
+}
+
+describe('eventRecord', () => {
+  it('leaves the event it was given as it was', () => {
+    const event = storedEvent();
+    const before = structuredClone(event);
+    const record = eventRecord(key, address, event, change);
+    expect(event).toEqual(before);
+    expect(record.content).toEqual([{ text: 'hello' }]);
+  });
+
+  it('keeps the full event in the metadata, with the text parts it sent as content emptied', () => {
+    const record = eventRecord(key, address, storedEvent(), change);
+    const kept = (record.metadata as { adk_redis: { event: StoredEvent; textParts: number[] } })
+      .adk_redis;
+    expect(kept.textParts).toEqual([0]);
+    expect((kept.event.content as { parts: unknown[] }).parts).toEqual([
+      {},
+      { text: 'thinking', thought: true },
+      { functionCall: { name: 'f', args: { a: [1, 2] } } },
+    ]);
+    expect(kept.event.actions).toEqual({ stateDelta: { k: { deep: true } } });
+  });
+});
+
+describe('encodeRecord', () => {
+  it('is the JSON of the record, with the metadata bytes as UTF-8 on the wire', () => {
+    const record = eventRecord(key, address, storedEvent(), {
+      ...change,
+      sessionDelta: { note: 'caf\u00e9 \u{1F642}' },
+    });
+    const { text, metadataBytes } = encodeRecord(record);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(record)));
+    expect(metadataBytes).toBe(Buffer.byteLength(JSON.stringify(record.metadata), 'utf8'));
+  });
+
+  it('encodes a record without metadata as its plain JSON', () => {
+    const record: RamAddSessionEvent = {
+      sessionId: 's',
+      actorId: 'a',
+      role: 'USER',
+      content: [{ text: 'x' }],
+      createdAt: '2025-01-01T00:00:00Z',
+    };
+    const { text, metadataBytes } = encodeRecord(record);
+    expect(JSON.parse(text)).toEqual(record);
+    expect(metadataBytes).toBe(4); // null
+  });
+});
