@@ -44,10 +44,14 @@ export class Recorder {
     private readonly inner: typeof globalThis.fetch = globalThis.fetch,
   ) {}
 
+  /** What a request was sent with, converted to an {@link Exchange} only when it is taken. */
+  private readonly pending = new Map<Exchange, { headers: unknown; body: unknown }>();
+
   /** Starts a new capture and returns what the previous one recorded. */
   take(): Exchange[] {
     const taken = this.current;
     this.current = [];
+    for (const exchange of taken) this.complete(exchange);
     return taken;
   }
 
@@ -58,6 +62,19 @@ export class Recorder {
     return { value, exchanges: this.take() };
   }
 
+  // Headers and body are copied after the timed call (in take()), not while it runs, so that the
+  // recording costs the library's timing as little as possible.
+  private complete(exchange: Exchange): void {
+    const sent = this.pending.get(exchange);
+    if (!sent) return;
+    this.pending.delete(exchange);
+    new Headers(sent.headers as HeadersInit | undefined).forEach((value, name) =>
+      exchange.headers.push([name, value]),
+    );
+    exchange.body = toBytes(sent.body);
+    exchange.bytesSent = exchange.body?.byteLength ?? 0;
+  }
+
   readonly fetch: typeof globalThis.fetch = async (input, init) => {
     if (!this.enabled) return this.inner(input, init);
     const start = performance.now();
@@ -65,20 +82,18 @@ export class Recorder {
     const method = (
       init?.method ?? (input instanceof Request ? input.method : 'GET')
     ).toUpperCase();
-    const headers: [string, string][] = [];
-    new Headers(init?.headers).forEach((value, name) => headers.push([name, value]));
-    const body = toBytes(init?.body);
     const exchange: Exchange = {
       method,
       url,
-      headers,
-      body,
+      headers: [],
+      body: undefined,
       status: 0,
       start,
       end: start,
-      bytesSent: body?.byteLength ?? 0,
+      bytesSent: 0,
       bytesReceived: -1,
     };
+    this.pending.set(exchange, { headers: init?.headers, body: init?.body });
     this.current.push(exchange);
     const response = await this.inner(input, init);
     exchange.status = response.status;
