@@ -374,8 +374,10 @@ export class RedisAgentMemoryStore implements SessionStore {
     return data;
   }
 
-  /** POSTs one event (retry-safe: readers deduplicate by ADK event id); returns its record id. */
-  /** POSTs a record; `text` is its JSON when already encoded (see {@link encodeRecord}). */
+  /**
+   * POSTs one record (retry-safe: readers deduplicate by ADK event id); returns its record id.
+   * `text` is the record's JSON when it is already encoded (see {@link encodeRecord}).
+   */
   private async postEvent(record: RamAddSessionEvent, text?: string): Promise<string> {
     const written: unknown = await unwrap(
       this.client.POST(EVENTS, {
