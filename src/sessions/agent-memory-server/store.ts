@@ -26,6 +26,8 @@ import {
 } from '../errors.js';
 import type { ListedSession } from '../paging.js';
 import { runSerially } from '../serial.js';
+import { spliceEvents, WrittenEvents } from './written-events.js';
+import type { StoredEvent } from '../events.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { applyDelta, emptyState, hasKeys, type ScopedState, type StateMap } from '../state.js';
 import type {
@@ -102,6 +104,8 @@ const WORKING_MEMORY = '/v1/working-memory/{session_id}';
 export class AgentMemoryServerStore implements SessionStore {
   /** Single-writer mode: the last document read or written, per session location. */
   private readonly lastDocuments = new Map<string, AmsWorkingMemory>();
+  /** The events' JSON of each session document this process last wrote. */
+  private readonly writtenEvents = new WrittenEvents();
   /** Writes this process made to each scope document, to tell whether an earlier read is current. */
   private readonly scopeWrites = new Map<string, number>();
 
@@ -239,6 +243,7 @@ export class AgentMemoryServerStore implements SessionStore {
     // case: deleting a missing session could delete another user's. Delete only what we found.
     const found = await this.findSession(key);
     this.lastDocuments.delete(this.locationOf(key));
+    this.writtenEvents.forget(this.locationOf(key));
     if (!found) return;
     await this.deleteDocument(address);
   }
@@ -299,35 +304,53 @@ export class AgentMemoryServerStore implements SessionStore {
       lastUpdateTime: change.lastUpdateTime,
       events,
     };
-    const body: AmsWorkingMemoryUpdate = {
+    const fields = {
       ...this.retainedFields(doc),
       namespace: address.namespace,
       user_id: address.userId ?? null,
       messages,
-      data: sessionData(change.sessionState, next) as AmsWorkingMemoryUpdate['data'],
     };
-    // The session write and any app/user updates go out together; the call settles only when all
-    // have, so nothing this append sends lands after it has returned.
+    // The document's JSON with the events' text reused from the last write where it can be: the
+    // body is built with a placeholder for the events, which their JSON then replaces.
+    const location = this.locationOf(key);
+    const eventsJson = this.writtenEvents.encode(
+      location,
+      prepared.revision as string,
+      envelope?.events ?? [],
+      events,
+    );
+    const placeholder = `adk-redis:events:${writeId}`;
+    const body: AmsWorkingMemoryUpdate = {
+      ...fields,
+      data: sessionData(change.sessionState, {
+        ...next,
+        events: placeholder as unknown as StoredEvent[],
+      }) as AmsWorkingMemoryUpdate['data'],
+    };
+    const text =
+      spliceEvents(body, placeholder, eventsJson) ??
+      JSON.stringify({ ...fields, data: sessionData(change.sessionState, next) });
     // Single-writer mode keeps AMS's answer for the next append; otherwise it is only checked.
     const writeSession = async (): Promise<Revision> => {
       if (!this.options.singleWriter) {
-        await this.putAcknowledged(address, body, writeId);
-        return revisionMark(next);
+        await this.putAcknowledged(address, body, text, writeId);
+      } else {
+        const written = await this.putDocument(address, body, text);
+        // Kept for the next append, so it must be this write's document, not any valid one.
+        let echoed: SessionEnvelope | undefined;
+        try {
+          echoed = readSessionEnvelope(written);
+        } catch {
+          echoed = undefined;
+        }
+        if (echoed?.writeId !== writeId) throw notThisWrite();
+        this.remember(key, written);
       }
-      const written = await this.putDocument(address, body);
-      // Kept for the next append, so it must be this write's document, not any valid one.
-      let echoed: SessionEnvelope | undefined;
-      try {
-        echoed = readSessionEnvelope(written);
-      } catch {
-        echoed = undefined;
-      }
-      if (echoed?.writeId !== writeId) {
-        throw notThisWrite();
-      }
-      this.remember(key, written);
-      return revisionMark(echoed);
+      this.writtenEvents.remember(location, revisionMark(next), events.length, eventsJson);
+      return revisionMark(next);
     };
+    // The session write and any app/user updates go out together; the call settles only when all
+    // have, so nothing this append sends lands after it has returned.
     const [written, ...scopes] = await Promise.allSettled([
       writeSession(),
       hasKeys(change.appDelta) ? this.updateScope(key, 'app', change.appDelta, false) : undefined,
@@ -555,15 +578,20 @@ export class AgentMemoryServerStore implements SessionStore {
     return query;
   }
 
-  /** PUTs a document and returns AMS's answer: the document as stored. */
+  /**
+   * PUTs a document and returns AMS's answer: the document as stored. `text`, when given, is the
+   * JSON sent in place of `body`'s.
+   */
   private async putDocument(
     address: DocumentAddress,
     body: AmsWorkingMemoryUpdate,
+    text?: string,
   ): Promise<AmsWorkingMemory> {
     const written = await unwrap(
       this.client.PUT(WORKING_MEMORY, {
         params: { path: { session_id: address.sessionId }, query: this.putQuery() },
         body,
+        ...(text === undefined ? {} : { bodySerializer: () => text }),
       }),
     );
     return checkDocument(written, 'PUT');
@@ -573,17 +601,19 @@ export class AgentMemoryServerStore implements SessionStore {
    * PUTs a session document when nothing of AMS's answer is kept: the answer is only checked to
    * be the document this write stored (it carries the write's random id), not parsed. A 200 that
    * is not AMS's answer (a proxy's page) is refused all the same, and the whole session is not
-   * parsed once more on every append (its size grows with the session).
+   * parsed once more on every append (its size grows with the session). `text` is the JSON sent.
    */
   private async putAcknowledged(
     address: DocumentAddress,
     body: AmsWorkingMemoryUpdate,
+    text: string,
     writeId: string,
   ): Promise<void> {
     const answer: unknown = await unwrap(
       this.client.PUT(WORKING_MEMORY, {
         params: { path: { session_id: address.sessionId }, query: this.putQuery() },
         body,
+        bodySerializer: () => text,
         parseAs: 'text',
       }),
     );

@@ -414,6 +414,53 @@ describe('appendEvent', () => {
     expect(eventIds(ams.doc(APP, USER, 's1') as Body & Doc)).toEqual(['e1', 'e2', 'e3']);
   });
 
+  for (const singleWriter of [false, true]) {
+    it(`${singleWriter ? 'singleWriter: e' : 'E'}very PUT holds the whole event list, whether its earlier text is reused or not`, async () => {
+      const svc = service({ singleWriter });
+      const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+      const expected: Event[] = [];
+      const append = async (event: Event): Promise<void> => {
+        await svc.appendEvent({ session, event });
+        const index = expected.findIndex((e) => e.id === event.id);
+        if (index >= 0) expected[index] = event;
+        else expected.push(event);
+        const put = ams.seen('PUT', 's1').at(-1);
+        expect(eventIds(bodyOf(put))).toEqual(expected.map((e) => e.id));
+        expect(bodyOf(put).data.adk_redis.events).toEqual(JSON.parse(JSON.stringify(expected)));
+      };
+      await append(textEvent('e1', 'user', 'one', TS1));
+      await append(textEvent('e2', 'agent', 'two', TS1 + 1));
+      await append(textEvent('e3', 'user', 'three', TS1 + 2));
+      // The same event id again: replaced in place.
+      await append(textEvent('e2', 'agent', 'two, edited', TS1 + 3));
+      await append(textEvent('e4', 'agent', 'four', TS1 + 4));
+      expect((await svc.getSession({ ...KEY, sessionId: 's1' }))?.events.map((e) => e.id)).toEqual([
+        'e1',
+        'e2',
+        'e3',
+        'e4',
+      ]);
+    });
+  }
+
+  it('a message another writer added is kept in place when the next append writes', async () => {
+    const svc = service();
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
+    await svc.appendEvent({ session, event: textEvent('e2', 'agent', 'two', TS2) });
+    // Another client appends a message and keeps the rest of the document (revision unchanged).
+    const stored = ams.doc(APP, USER, 's1') as Body & Doc;
+    ams.seed({
+      ...stored,
+      messages: [
+        ...stored.messages,
+        { id: 'py-1', role: 'user', content: 'from python', created_at: iso(TS2 + 1) },
+      ],
+    });
+    await svc.appendEvent({ session, event: textEvent('e3', 'agent', 'three', TS3) });
+    expect(eventIds(bodyOf(ams.seen('PUT', 's1').at(-1)))).toEqual(['e1', 'e2', 'py-1', 'e3']);
+  });
+
   it('a session that is gone throws SessionNotFoundError and writes nothing', async () => {
     const svc = service();
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
