@@ -288,7 +288,14 @@ export class UnreadableRecordError extends Error {}
  * session state, times, revision and any retention note.
  * @throws SessionIdCollisionError when a record names another session.
  */
-export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSession {
+export function parseSession(
+  data: RamSessionMemory,
+  key: SessionKey,
+  options: { events?: boolean } = {},
+): ParsedSession {
+  // Without events (a listing, a stale check), records are still checked and folded into the
+  // state and times, but no ADK event is rebuilt.
+  const withEvents = options.events ?? true;
   const order: string[] = [];
   const byId = new Map<string, Event>();
   const state = emptyState();
@@ -318,19 +325,20 @@ export function parseSession(data: RamSessionMemory, key: SessionKey): ParsedSes
       for (const removedKey of record.removed ?? []) Reflect.deleteProperty(state, removedKey);
       lastUpdateTime = record.ts;
       if (record.kind === 'created') createdAt = record.ts;
-      else if (record.event) {
+      else if (record.event && withEvents) {
         upsert(restoreEvent(record.event, record.textParts ?? [], raw));
       }
       continue;
     }
     // Another writer (the Python adk-redis, an SDK): text events, state from `state_delta`.
+    const timestamp = Date.parse(raw.createdAt);
+    if (meta && asObject(meta.state_delta)) applyDelta(state, asObject(meta.state_delta)!);
+    if (Number.isFinite(timestamp)) lastUpdateTime = timestamp;
+    if (!withEvents) continue;
     const text = raw.content
       .map((c) => c.text ?? '')
       .filter((t) => t.trim() !== '')
       .join('\n');
-    const timestamp = Date.parse(raw.createdAt);
-    if (meta && asObject(meta.state_delta)) applyDelta(state, asObject(meta.state_delta)!);
-    if (Number.isFinite(timestamp)) lastUpdateTime = timestamp;
     if (!text.trim()) continue;
     const event = textEvent({
       id: typeof meta?.adk_event_id === 'string' ? meta.adk_event_id : raw.eventId,

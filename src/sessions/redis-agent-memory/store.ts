@@ -203,7 +203,7 @@ export class RedisAgentMemoryStore implements SessionStore {
         const key = { appName, userId: user, sessionId: owner.sessionId };
         // Only sessions at the address this key maps to (another namespace setting is another store).
         if (this.address(key).sessionId !== storageId) return undefined;
-        const parsed = this.parse(data, key);
+        const parsed = this.parse(data, key, { events: false });
         return {
           userId: user,
           sessionId: owner.sessionId,
@@ -246,7 +246,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     expectedRevision: Revision | undefined,
   ): Promise<PreparedManagedAppend> {
     const cached = this.options.singleWriter ? this.lastKnown.get(this.locationOf(key)) : undefined;
-    const current = cached ?? (await this.readSession(key));
+    // The stale check needs the revision and the state, not the events.
+    const current = cached ?? (await this.readSession(key, { events: false }));
     if (!current) throw new SessionNotFoundError(key);
     if (expectedRevision !== undefined && expectedRevision !== current.revision) {
       throw new StaleSessionError(key, expectedRevision, current.revision);
@@ -336,14 +337,21 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   // ---- sessions -----------------------------------------------------------------------------
 
-  private async readSession(key: SessionKey): Promise<ParsedSession | undefined> {
+  private async readSession(
+    key: SessionKey,
+    options?: { events?: boolean },
+  ): Promise<ParsedSession | undefined> {
     const data = await this.fetchSession(this.address(key).sessionId);
-    return data ? this.parse(data, key) : undefined;
+    return data ? this.parse(data, key, options) : undefined;
   }
 
-  private parse(data: RamSessionMemory, key: SessionKey): ParsedSession {
+  private parse(
+    data: RamSessionMemory,
+    key: SessionKey,
+    options?: { events?: boolean },
+  ): ParsedSession {
     try {
-      return parseSession(data, key);
+      return parseSession(data, key, options);
     } catch (error) {
       if (!(error instanceof UnreadableRecordError)) throw error;
       throw new MalformedResponseError(

@@ -6,10 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RamAddSessionEvent } from '../../../src/clients/index.js';
 import {
+  creationRecord,
   encodeRecord,
   eventRecord,
+  parseSession,
+  UnreadableRecordError,
   type EventAddress,
 } from '../../../src/sessions/redis-agent-memory/records.js';
+import { SessionIdCollisionError } from '../../../src/sessions/errors.js';
 import type { StoredEvent } from '../../../src/sessions/events.js';
 import { emptyState } from '../../../src/sessions/state.js';
 
@@ -86,5 +90,55 @@ describe('encodeRecord', () => {
     const { text, metadataBytes } = encodeRecord(record);
     expect(JSON.parse(text)).toEqual(record);
     expect(metadataBytes).toBe(4); // null
+  });
+});
+
+describe('parseSession without events', () => {
+  /** Records as the service stores and returns them. */
+  const stored = (records: RamAddSessionEvent[]) => ({
+    sessionId: address.sessionId,
+    ownerId: 'alice',
+    events: records.map((record, i) => ({
+      ...record,
+      sessionId: address.sessionId,
+      eventId: String(i).padStart(32, '0'),
+      systemTimestamp: record.createdAt,
+    })),
+  });
+  const session = () =>
+    stored([
+      creationRecord(key, address, { a: 1 }, 1_700_000_000_000),
+      eventRecord(key, address, storedEvent(), {
+        ...change,
+        sessionDelta: { b: { deep: [1] } },
+        removed: ['a'],
+      }),
+      {
+        // Another writer's text record (the Python package), with its state delta.
+        sessionId: address.sessionId,
+        actorId: 'alice',
+        role: 'USER',
+        content: [{ text: 'from python' }],
+        createdAt: '2025-06-15T12:00:00.000Z',
+        metadata: { state_delta: { c: 3 } },
+      },
+    ]);
+
+  it('gives the state, times and revision of a full parse, and no events', () => {
+    const full = parseSession(session(), key);
+    const light = parseSession(session(), key, { events: false });
+    expect(full.events.map((e) => e.id)).toEqual(['e1', '00000000000000000000000000000002']);
+    expect(light.events).toEqual([]);
+    expect({ ...light, events: full.events }).toEqual(full);
+    expect(light.state).toEqual({ b: { deep: [1] }, c: 3 });
+  });
+
+  it('still refuses records of another session and records it cannot read', () => {
+    const other = session();
+    (other.events[1]!.metadata as Record<string, unknown>).adk_session_id = 'someone-else';
+    expect(() => parseSession(other, key, { events: false })).toThrow(SessionIdCollisionError);
+    const unreadable = session();
+    (unreadable.events[1]!.metadata as { adk_redis: Record<string, unknown> }).adk_redis.v = 9;
+    expect(() => parseSession(unreadable, key, { events: false })).toThrow(UnreadableRecordError);
   });
 });
