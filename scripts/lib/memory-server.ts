@@ -77,6 +77,11 @@ export interface RunningMemoryServer {
   token?: string;
   pids: { redis: number; ams: number };
   dataDir: string;
+  /**
+   * Stops the AMS process (SIGTERM, then SIGKILL) and starts it again on the same port and Redis,
+   * resolving once `/v1/health` answers. Redis, and every stored document, stays.
+   */
+  restartAms(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -450,23 +455,32 @@ export async function startMemoryServer(options: StartOptions = {}): Promise<Run
     log(
       `starting Agent Memory Server ${AMS_VERSION} on ${baseUrl}${options.auth ? ' (token auth on)' : ''}`,
     );
-    const ams = spawnLogged(
-      install.agentMemory,
-      ['api', '--host', '127.0.0.1', '--port', String(amsPort), '--task-backend', 'asyncio'],
-      amsEnv,
-      amsLog,
-      detached,
-    );
-    pids.push(ams.pid!);
-    await waitFor('Agent Memory Server', () => healthy(baseUrl), ams, amsLog, 90_000);
+    const startAms = async (): Promise<number> => {
+      const ams = spawnLogged(
+        install.agentMemory,
+        ['api', '--host', '127.0.0.1', '--port', String(amsPort), '--task-backend', 'asyncio'],
+        amsEnv,
+        amsLog,
+        detached,
+      );
+      pids.push(ams.pid!);
+      await waitFor('Agent Memory Server', () => healthy(baseUrl), ams, amsLog, 90_000);
+      return ams.pid!;
+    };
+    const processIds = { redis: redis.pid!, ams: await startAms() };
     log(`ready: ${baseUrl}`);
     return {
       baseUrl,
       redisUrl,
       ...(token ? { token } : {}),
-      pids: { redis: redis.pid!, ams: ams.pid! },
+      pids: processIds,
       dataDir,
-      stop: () => stopProcesses([ams.pid!, redis.pid!], dataDir),
+      async restartAms() {
+        await stopProcesses([processIds.ams], undefined);
+        processIds.ams = await startAms();
+        log(`Agent Memory Server restarted on ${baseUrl} (pid ${processIds.ams})`);
+      },
+      stop: () => stopProcesses([processIds.ams, processIds.redis], dataDir),
     };
   } catch (error) {
     await stopProcesses(pids.reverse(), dataDir);

@@ -2,15 +2,7 @@
  * Shared by the reliability tests: both backends as the tests address them, a dedicated AMS that
  * can be restarted while its Redis (and data) stays, and small checks.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  WORKING_MEMORY_ONLY_ENV,
-  ensureInstalled,
-  startMemoryServer,
-  stopProcesses,
-} from '../../scripts/lib/memory-server.js';
+import { startMemoryServer } from '../../scripts/lib/memory-server.js';
 import {
   AdkRedisError,
   RedisSessionMemoryService,
@@ -101,12 +93,7 @@ export function describeError(error: unknown): string {
   return `non-error ${typeof error}: ${String(error).slice(0, 200)}`;
 }
 
-/**
- * A real AMS of its own, whose AMS process can be restarted while Redis (and every stored
- * document) stays. The harness (scripts/lib/memory-server.ts) offers only start and stop of both
- * processes, so `restart` stops the AMS process by its pid and starts a new one, with the
- * harness's settings, on the same port and Redis.
- */
+/** A real AMS of its own, whose AMS process can be restarted while Redis (and every document) stays. */
 export interface RestartableAms {
   readonly baseUrl: string;
   restarts: number;
@@ -116,74 +103,17 @@ export interface RestartableAms {
 }
 
 export async function startRestartableAms(): Promise<RestartableAms> {
-  const log = (line: string): void => {
-    process.stderr.write(`[restartable-ams] ${line}\n`);
-  };
-  const server = await startMemoryServer({ log });
-  const install = ensureInstalled(log);
-  const port = new URL(server.baseUrl).port;
-  let amsPid = server.pids.ams;
-  const started: number[] = [];
-  const killOnExit = (): void => {
-    for (const pid of started) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  process.once('exit', killOnExit);
+  const server = await startMemoryServer({
+    log: (line) => process.stderr.write(`[restartable-ams] ${line}\n`),
+  });
   const handle: RestartableAms = {
     baseUrl: server.baseUrl,
     restarts: 0,
     async restart() {
-      await stopProcesses([amsPid], undefined);
-      const fd = openSync(join(server.dataDir, `ams-restart-${handle.restarts + 1}.log`), 'a');
-      let child;
-      try {
-        child = spawn(
-          install.agentMemory,
-          ['api', '--host', '127.0.0.1', '--port', port, '--task-backend', 'asyncio'],
-          {
-            env: {
-              ...process.env,
-              ...WORKING_MEMORY_ONLY_ENV,
-              REDIS_URL: server.redisUrl,
-              DISABLE_AUTH: 'true',
-              AUTH_MODE: 'disabled',
-            },
-            detached: true,
-            stdio: ['ignore', fd, fd],
-          },
-        );
-      } finally {
-        closeSync(fd);
-      }
-      amsPid = child.pid!;
-      started.push(amsPid);
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`restarted AMS exited (${child.exitCode})`);
-        try {
-          const health = await fetch(`${server.baseUrl}/v1/health`, {
-            signal: AbortSignal.timeout(1_000),
-          });
-          if (health.ok) break;
-        } catch {
-          /* not up yet */
-        }
-        if (Date.now() > deadline) throw new Error('restarted AMS did not come up in 90 s');
-        await sleep(100);
-      }
+      await server.restartAms();
       handle.restarts++;
-      log(`AMS restarted on ${server.baseUrl} (pid ${amsPid})`);
     },
-    async stop() {
-      await stopProcesses(started, undefined);
-      await server.stop();
-      process.off('exit', killOnExit);
-    },
+    stop: () => server.stop(),
   };
   return handle;
 }
