@@ -242,8 +242,9 @@ export class AgentMemoryServerStore implements SessionStore {
     // AMS falls back to an index lookup when the exact key is missing, and its TAG match ignores
     // case: deleting a missing session could delete another user's. Delete only what we found.
     const found = await this.findSession(key);
-    this.lastDocuments.delete(this.locationOf(key));
-    this.writtenEvents.forget(this.locationOf(key));
+    const location = this.locationOf(key);
+    this.lastDocuments.delete(location);
+    this.writtenEvents.forget(location);
     if (!found) return;
     await this.deleteDocument(address);
   }

@@ -271,6 +271,22 @@ const ownerOf = (meta: Record<string, unknown> | undefined): Partial<SessionKey>
 const asObject = (value: unknown): Record<string, unknown> | undefined =>
   isPlainObject(value) ? value : undefined;
 
+/**
+ * Whether a record's owner (see {@link storedKeyOf}) is another ADK session than `key`: a
+ * sanitising collision of two keys on one storage id.
+ */
+export function namesAnotherKey(
+  owner: Partial<SessionKey> | undefined,
+  key: SessionKey,
+): owner is Partial<SessionKey> {
+  return (
+    owner !== undefined &&
+    (owner.appName !== key.appName ||
+      owner.userId !== key.userId ||
+      owner.sessionId !== key.sessionId)
+  );
+}
+
 /** Which key a stored session's records name (from the first that names one). */
 export function storedKeyOf(data: RamSessionMemory): Partial<SessionKey> | undefined {
   for (const raw of data.events) {
@@ -308,14 +324,7 @@ export function parseSession(
   for (const raw of data.events) {
     const meta = asObject(raw.metadata);
     const owner = ownerOf(meta);
-    if (
-      owner &&
-      (owner.appName !== key.appName ||
-        owner.userId !== key.userId ||
-        owner.sessionId !== key.sessionId)
-    ) {
-      throw new SessionIdCollisionError(key, owner);
-    }
+    if (namesAnotherKey(owner, key)) throw new SessionIdCollisionError(key, owner);
     const ours = meta?.[METADATA_KEY];
     if (ours !== undefined) {
       if (!isSessionMeta(ours)) throw new UnreadableRecordError(`event ${raw.eventId}`);

@@ -58,6 +58,7 @@ import {
   eventRecord,
   foldScope,
   encodeRecord,
+  namesAnotherKey,
   parseSession,
   registeredUsers,
   revisionAfter,
@@ -119,14 +120,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     ]);
     if (existing) {
       const owner = storedKeyOf(existing);
-      if (
-        owner &&
-        (owner.appName !== key.appName ||
-          owner.userId !== key.userId ||
-          owner.sessionId !== key.sessionId)
-      ) {
-        throw new SessionIdCollisionError(key, owner);
-      }
+      if (namesAnotherKey(owner, key)) throw new SessionIdCollisionError(key, owner);
       throw new SessionAlreadyExistsError(key);
     }
     const [marker, ...scopes] = await Promise.allSettled([
@@ -220,16 +214,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     this.lastKnown.delete(this.locationOf(key));
     const data = await this.fetchSession(address.sessionId);
     if (!data) return;
-    const owner = storedKeyOf(data);
     // Another key's data at this address (a sanitising collision): not ours to delete.
-    if (
-      owner &&
-      (owner.appName !== key.appName ||
-        owner.userId !== key.userId ||
-        owner.sessionId !== key.sessionId)
-    ) {
-      return;
-    }
+    if (namesAnotherKey(storedKeyOf(data), key)) return;
     await this.deleteStored(address.sessionId);
   }
 
