@@ -1,7 +1,6 @@
 /**
  * What each faked operation does, given a request whose parameters and body already passed the
- * schema checks. Only health and session memory are faked; long-term memory has no handler (the
- * server answers 404 for it).
+ * schema checks: health and session memory (long-term memory is in memory-handlers.ts).
  */
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { problem, type FieldError } from './problems.js';
@@ -42,10 +41,16 @@ export function createHandlers(store: SessionStore): Record<string, Handler> {
   return {
     Health: () => ({ status: 200, body: { status: 'healthy' } }),
 
-    // Feature names are not documented; the fake reports the one feature it implements.
+    // Feature names are not documented; the fake reports the features it implements.
     StoreHealth: () => ({
       status: 200,
-      body: { status: 'healthy', features: { sessionMemory: { status: 'healthy' } } },
+      body: {
+        status: 'healthy',
+        features: {
+          sessionMemory: { status: 'healthy' },
+          longTermMemory: { status: 'healthy' },
+        },
+      },
     }),
 
     AddSessionEvent: (r) => ({

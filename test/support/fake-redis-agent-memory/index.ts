@@ -1,7 +1,7 @@
 /**
  * A stateful fake of the Redis Agent Memory Data Plane API (managed; no local server exists), as a
- * real loopback HTTP server. Only health and session memory are faked; every other route, including
- * long-term memory, answers 404 `/errors/resource-not-found`.
+ * real loopback HTTP server. Health, session memory and long-term memory are faked; any other
+ * route answers 404 `/errors/resource-not-found`.
  *
  * Every request is checked against the committed schema artifact derived from the pinned OpenAPI
  * document (test/support/generated/redis-agent-memory.operations.json), and so is every response
@@ -20,7 +20,10 @@
  *   tokens are tied to their filter and survive deletions;
  * - summarised events stay retrievable by id and with `includeSummarisedEvents=true` (no cleanup);
  *   deleting the last event keeps the (empty) session; TTL expiry happens only via `expire()`;
- * - StoreHealth reports one feature, `sessionMemory`; 424 uses `/errors/resource-unavailable`;
+ * - StoreHealth reports `sessionMemory` and `longTermMemory`; 424 uses `/errors/resource-unavailable`;
+ * - long-term memory: search ranks by a lexical cosine (`lexicalSimilarity`) then id, and the
+ *   other open points are switches (`longTermMemory`, see {@link LongTermMemoryOptions}); records
+ *   are never extracted from sessions (the real service does that in the background);
  * - bodies over 1 MiB get 413; injected statuses the spec does not declare (502, 503) are sent as
  *   `about:blank` problems, unchecked.
  *
@@ -34,10 +37,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadArtifact } from './artifact.js';
 import { FaultQueue, type Fault } from './faults.js';
+import { resolveLongTermMemoryOptions, type LongTermMemoryOptions } from './memory-options.js';
+import { MemoryStore } from './memory-store.js';
 import { FakeHttpHandler, type RecordedRequest } from './server.js';
 import { SessionStore } from './store.js';
 
-export type { Fault, RecordedRequest };
+export type { Fault, LongTermMemoryOptions, RecordedRequest };
+export { lexicalSimilarity } from './memory-ranking.js';
 
 export interface FakeRedisAgentMemoryOptions {
   /** The accepted API key (default `fake-api-key`). */
@@ -48,6 +54,8 @@ export interface FakeRedisAgentMemoryOptions {
   authDisabled?: boolean;
   /** Port on 127.0.0.1 (default 0: a free port). */
   port?: number;
+  /** How long-term memory answers where the API document is silent (defaults documented there). */
+  longTermMemory?: LongTermMemoryOptions;
 }
 
 export interface FakeRedisAgentMemory {
@@ -72,7 +80,7 @@ export interface FakeRedisAgentMemory {
   summarize(sessionId: string, count: number, text?: string): void;
   /** Simulates TTL expiry of a session (throws when it does not exist). */
   expire(sessionId: string): void;
-  /** Forgets all sessions, recorded requests, violations and pending faults. */
+  /** Forgets all sessions, memory records, recorded requests, violations and pending faults. */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -86,8 +94,9 @@ export async function startFakeRedisAgentMemory(
     authDisabled: options.authDisabled ?? false,
   };
   const store = new SessionStore();
+  const memories = new MemoryStore(resolveLongTermMemoryOptions(options.longTermMemory));
   const faults = new FaultQueue();
-  const http = new FakeHttpHandler(config, loadArtifact(), store, faults);
+  const http = new FakeHttpHandler(config, loadArtifact(), store, faults, memories);
   const server = createServer(http.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -113,6 +122,7 @@ export async function startFakeRedisAgentMemory(
     expire: (sessionId) => store.expire(sessionId),
     reset: () => {
       store.clear();
+      memories.clear();
       faults.clear();
       http.requests.length = 0;
       http.violations.length = 0;

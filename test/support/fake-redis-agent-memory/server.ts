@@ -7,6 +7,9 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { OperationsArtifact } from './artifact.js';
 import type { Fault, FaultQueue } from './faults.js';
 import { createHandlers, invalid, notFound, type Handler, type Reply } from './handlers.js';
+import { createLongTermMemoryHandlers } from './memory-handlers.js';
+import { resolveLongTermMemoryOptions } from './memory-options.js';
+import { MemoryStore } from './memory-store.js';
 import { PROBLEM_KINDS, problem, type FieldError } from './problems.js';
 import { Router, type RouteMatch, type RouteResult } from './router.js';
 import type { SessionStore } from './store.js';
@@ -30,6 +33,15 @@ export interface ServerConfig {
 /** Bodies above this are refused with 413 (the real limit is not documented). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Statuses an operation's descriptions name but its responses do not declare: sent with a
+ * problem body whose `status` must match, and checked for that shape only.
+ */
+const DESCRIBED_STATUSES: Readonly<Record<string, readonly number[]>> = {
+  // "The update is rejected with 409 unless the record's stored namespace matches exactly."
+  UpdateLongTermMemoryFields: [409],
+};
+
 interface Incoming {
   method: string;
   path: string;
@@ -51,10 +63,11 @@ export class FakeHttpHandler {
     artifact: OperationsArtifact,
     store: SessionStore,
     private readonly faults: FaultQueue,
+    memories: MemoryStore = new MemoryStore(resolveLongTermMemoryOptions()),
   ) {
     this.router = new Router(artifact);
     this.validator = new SchemaValidator(artifact);
-    this.handlers = createHandlers(store);
+    this.handlers = { ...createHandlers(store), ...createLongTermMemoryHandlers(memories) };
   }
 
   /** The `node:http` request listener. */
@@ -135,7 +148,7 @@ export class FakeHttpHandler {
     const match = route;
     const handler = this.handlers[match.operationId];
     if (!handler) {
-      return notFound(`${match.operationId} is not implemented by the fake (session memory only).`);
+      return notFound(`${match.operationId} is not implemented by the fake.`);
     }
 
     const params: Record<string, unknown> = {};
@@ -230,6 +243,8 @@ export class FakeHttpHandler {
           .checkDef(kind.schema, reply.body)
           .map((e) => `${kind.schema}: ${e.field}: ${e.message} (${e.rule})`);
       }
+    } else if (DESCRIBED_STATUSES[route.operationId]?.includes(reply.status) && !injected) {
+      problems = describedProblem(reply);
     } else {
       if (injected && !route.operation.responses[String(reply.status)]) return reply;
       problems = this.validator.response(
@@ -250,6 +265,18 @@ export class FakeHttpHandler {
 }
 
 class RepeatedParameter extends Error {}
+
+/** Contract problems of an answer with a described-only status: it must be a problem body. */
+function describedProblem(reply: Reply): string[] {
+  const body = reply.body as Record<string, unknown> | undefined;
+  const ok =
+    typeof body === 'object' &&
+    body !== null &&
+    body.status === reply.status &&
+    typeof body.type === 'string' &&
+    typeof body.title === 'string';
+  return ok ? [] : [`status ${reply.status} needs a problem body with that status`];
+}
 
 function faultReply(fault: Fault): Reply | 'drop' {
   if (fault.dropConnection) return 'drop';

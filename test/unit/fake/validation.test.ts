@@ -135,14 +135,15 @@ describe('path and query parameters', () => {
 });
 
 describe('routes', () => {
-  it('answers 404 problems for unknown routes, unknown methods and long-term memory', async () => {
+  it('answers 404 problems for unknown routes, unknown methods and missing records', async () => {
     const cases: [string, RequestInit][] = [
       ['/v2/nothing', {}],
       ['/v1/stores/fake-store/nothing', {}],
       ['session-memory/s1', { method: 'PUT' }],
       ['session-memory/events', { method: 'PATCH' }],
-      [`long-term-memory/m1`, {}],
-      ['long-term-memory/search', { method: 'POST' }],
+      ['long-term-memory/search', { method: 'GET' }],
+      ['long-term-memory/m1', { method: 'PUT' }],
+      ['long-term-memory/m1', {}],
     ];
     for (const [path, init] of cases) {
       const body = await problemOf(await ctx.raw(path, init), 404);
@@ -161,7 +162,7 @@ describe('routes', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'healthy',
-      features: { sessionMemory: { status: 'healthy' } },
+      features: { sessionMemory: { status: 'healthy' }, longTermMemory: { status: 'healthy' } },
     });
   });
 
