@@ -48,7 +48,11 @@ export function filterProblems(filter: LongTermMemoryFilter | undefined): FieldE
   const errors: FieldError[] = [];
   const needsOperator = (field: string, clause: object) => {
     if (Object.keys(clause).length === 0) {
-      errors.push({ field, rule: 'minProperties', message: `${field} needs at least one operator` });
+      errors.push({
+        field,
+        rule: 'minProperties',
+        message: `${field} needs at least one operator`,
+      });
     }
   };
   for (const name of Object.keys(VALUE_FIELDS) as (keyof typeof VALUE_FIELDS)[]) {

@@ -9,7 +9,12 @@ import { filterProblems, matchesFilter } from './memory-filter.js';
 import { acceptsMemoryType, type ResolvedLongTermMemoryOptions } from './memory-options.js';
 import { decodeSearchToken, encodeSearchToken, searchDigest } from './memory-page-token.js';
 import { compareRank, rank } from './memory-ranking.js';
-import type { CreateMemoryRecord, FieldsUpdate, MemoryChanges, MemoryStore } from './memory-store.js';
+import type {
+  CreateMemoryRecord,
+  FieldsUpdate,
+  MemoryChanges,
+  MemoryStore,
+} from './memory-store.js';
 import { problem, type FieldError } from './problems.js';
 
 type Schemas = components['schemas'];
