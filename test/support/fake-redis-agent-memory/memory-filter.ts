@@ -56,7 +56,7 @@ export function filterProblems(filter: LongTermMemoryFilter | undefined): FieldE
     }
   };
   for (const name of Object.keys(VALUE_FIELDS) as (keyof typeof VALUE_FIELDS)[]) {
-    const clause = filter[name] as ValueClause | undefined;
+    const clause = filter[name];
     if (!clause) continue;
     needsOperator(`filter.${name}`, clause);
     for (const op of ['in', 'all'] as const) {
@@ -85,7 +85,7 @@ export function matchesFilter(
 function conditionsOf(filter: LongTermMemoryFilter): Condition[] {
   const conditions: Condition[] = [];
   for (const [name, field] of Object.entries(VALUE_FIELDS)) {
-    const clause = filter[name as keyof typeof VALUE_FIELDS] as ValueClause | undefined;
+    const clause = filter[name as keyof typeof VALUE_FIELDS];
     if (clause) conditions.push(valueCondition(clause, field.ignoreCase, field.values));
   }
   const createdAt = filter.createdAt;

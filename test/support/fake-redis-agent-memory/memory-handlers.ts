@@ -47,10 +47,10 @@ export function createLongTermMemoryHandlers(store: MemoryStore): Record<string,
       return record ? { status: 200, body: record } : noMemory(r);
     },
 
-    SearchLongTermMemory: (r) => search(store, (r.body ?? {}) as SearchRequest),
+    SearchLongTermMemory: (r) => search(store, (r.body as SearchRequest | undefined) ?? {}),
 
     UpdateLongTermMemory: (r) => {
-      const read = changesOf((r.body ?? {}) as UpdateRequest, options);
+      const read = changesOf((r.body as UpdateRequest | undefined) ?? {}, options);
       if ('errors' in read) return invalid(read.errors);
       const record = store.update(memoryId(r), read.changes);
       return record ? { status: 200, body: record } : noMemory(r);
