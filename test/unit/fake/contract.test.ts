@@ -18,6 +18,8 @@ import {
   type OperationsArtifact,
 } from '../../support/fake-redis-agent-memory/artifact.js';
 import { FaultQueue } from '../../support/fake-redis-agent-memory/faults.js';
+import { resolveLongTermMemoryOptions } from '../../support/fake-redis-agent-memory/memory-options.js';
+import { MemoryStore } from '../../support/fake-redis-agent-memory/memory-store.js';
 import { FakeHttpHandler } from '../../support/fake-redis-agent-memory/server.js';
 import { SessionStore } from '../../support/fake-redis-agent-memory/store.js';
 import { SchemaValidator } from '../../support/fake-redis-agent-memory/validation.js';
@@ -31,6 +33,12 @@ const FAKED = {
   ListSessions: 'GET /v1/stores/{storeId}/session-memory',
   GetSessionEvent: 'GET /v1/stores/{storeId}/session-memory/{sessionId}/events/{eventId}',
   DeleteSessionEvent: 'DELETE /v1/stores/{storeId}/session-memory/{sessionId}/events/{eventId}',
+  BulkCreateLongTermMemories: 'POST /v1/stores/{storeId}/long-term-memory',
+  BulkDeleteLongTermMemories: 'DELETE /v1/stores/{storeId}/long-term-memory',
+  SearchLongTermMemory: 'POST /v1/stores/{storeId}/long-term-memory/search',
+  GetLongTermMemory: 'GET /v1/stores/{storeId}/long-term-memory/{memoryId}',
+  UpdateLongTermMemory: 'PATCH /v1/stores/{storeId}/long-term-memory/{memoryId}',
+  UpdateLongTermMemoryFields: 'PATCH /v1/stores/{storeId}/long-term-memory/{memoryId}/fields',
 };
 
 function refsOf(value: unknown, out: string[] = []): string[] {
@@ -256,15 +264,16 @@ describe('a response that breaks the contract', () => {
     await close?.();
   });
 
-  it('is recorded in violations and replaced by a 500', async () => {
-    // An artifact in which the real health answer is wrong: the fake must notice its own lie.
-    const tampered: OperationsArtifact = structuredClone(loadArtifact());
-    tampered.$defs.HealthStatus = { type: 'string', enum: ['ok'] };
-    tampered.operations.Health!.responses['500'] = {
-      schema: { $ref: '#/$defs/UnexpectedErrorResponseContent' },
-    };
+  /** A fake on `artifact` (with `memories`), on a free loopback port. */
+  async function serve(artifact: OperationsArtifact, memories?: MemoryStore) {
     const config = { apiKey: 'k', storeId: 's', authDisabled: false };
-    const handler = new FakeHttpHandler(config, tampered, new SessionStore(), new FaultQueue());
+    const handler = new FakeHttpHandler(
+      config,
+      artifact,
+      new SessionStore(),
+      new FaultQueue(),
+      memories,
+    );
     const server = createServer(handler.listener);
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     close = () =>
@@ -273,13 +282,62 @@ describe('a response that breaks the contract', () => {
         server.closeAllConnections();
       });
     const { port } = server.address() as AddressInfo;
+    return { handler, baseUrl: `http://127.0.0.1:${port}` };
+  }
 
-    const response = await fetch(`http://127.0.0.1:${port}/health`);
+  it('is recorded in violations and replaced by a 500', async () => {
+    // An artifact in which the real health answer is wrong: the fake must notice its own lie.
+    const tampered: OperationsArtifact = structuredClone(loadArtifact());
+    tampered.$defs.HealthStatus = { type: 'string', enum: ['ok'] };
+    tampered.operations.Health!.responses['500'] = {
+      schema: { $ref: '#/$defs/UnexpectedErrorResponseContent' },
+    };
+    const { handler, baseUrl } = await serve(tampered);
+
+    const response = await fetch(`${baseUrl}/health`);
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ type: '/errors/unexpected-error', status: 500 });
     expect(handler.violations).toEqual([
       expect.stringMatching(/^GET \/health -> 200: Health 200: status: .*\(enum\)$/),
     ]);
     expect(handler.requests).toEqual([{ method: 'GET', path: '/health', query: {}, status: 500 }]);
+  });
+
+  it('is caught in long-term memory answers too (records, search items, bulk results)', async () => {
+    // Records the fake builds lack a `score`; an artifact that requires one makes every answer
+    // carrying a record a lie, as a handler returning the wrong shape would be.
+    const tampered: OperationsArtifact = structuredClone(loadArtifact());
+    const requireMore = (name: string, property: string) => {
+      const schema = tampered.$defs[name] as {
+        properties: Record<string, object>;
+        required: string[];
+      };
+      schema.properties[property] = { type: 'number' };
+      schema.required.push(property);
+    };
+    requireMore('MemoryRecord', 'score');
+    requireMore('GetLongTermMemoryResponseContent', 'score');
+    requireMore('BulkOperationError', 'code');
+    const memories = new MemoryStore(resolveLongTermMemoryOptions());
+    memories.create([{ id: 'm1', ownerId: 'o1', text: 'hello' }]);
+    const { handler, baseUrl } = await serve(tampered, memories);
+    const call = (path: string, method = 'GET', body?: unknown) =>
+      fetch(`${baseUrl}/v1/stores/s/long-term-memory${path}`, {
+        method,
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+
+    expect((await call('/m1')).status).toBe(500);
+    expect((await call('/search', 'POST', {})).status).toBe(500);
+    expect((await call('/search', 'POST', { filter: { ownerId: { eq: 'x' } } })).status).toBe(200);
+    expect(
+      (await call('', 'POST', { memories: [{ id: 'm1', ownerId: 'o', text: 't' }] })).status,
+    ).toBe(500);
+    expect(handler.violations).toEqual([
+      expect.stringMatching(/^GET .*\/m1 -> 200: GetLongTermMemory 200: score: .*\(required\)$/),
+      expect.stringMatching(/^POST .*\/search -> 200: .*items\.0\.score: .*\(required\)$/),
+      expect.stringMatching(/^POST .* -> 201: .*errors\.0\.code: .*\(required\)$/),
+    ]);
   });
 });
