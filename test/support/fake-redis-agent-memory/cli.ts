@@ -1,9 +1,10 @@
 /**
- * `npm run fake:ram [-- --port N --api-key K --store-id S --no-auth]`: runs the fake Redis Agent
+ * `npm run fake:ram [-- --port N --api-key K --store-id S --no-auth --existing-id reject|keep|replace
+ * --missing-on-delete error|skip --fields-mismatch conflict|not-found]`: runs the fake Redis Agent
  * Memory server until SIGINT/SIGTERM, printing what a client needs as `NAME=value` lines.
  */
 import { parseArgs } from 'node:util';
-import { startFakeRedisAgentMemory } from './index.js';
+import { startFakeRedisAgentMemory, type LongTermMemoryOptions } from './index.js';
 
 const { values } = parseArgs({
   options: {
@@ -11,6 +12,9 @@ const { values } = parseArgs({
     'api-key': { type: 'string' },
     'store-id': { type: 'string' },
     'no-auth': { type: 'boolean' },
+    'existing-id': { type: 'string' },
+    'missing-on-delete': { type: 'string' },
+    'fields-mismatch': { type: 'string' },
   },
 });
 
@@ -25,6 +29,12 @@ const fake = await startFakeRedisAgentMemory({
   ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),
   ...(values['store-id'] === undefined ? {} : { storeId: values['store-id'] }),
   authDisabled: values['no-auth'] ?? false,
+  // Unknown values are refused by the fake itself, with the allowed ones in the message.
+  longTermMemory: {
+    existingId: values['existing-id'] as LongTermMemoryOptions['existingId'],
+    missingOnDelete: values['missing-on-delete'] as LongTermMemoryOptions['missingOnDelete'],
+    fieldsScopeMismatch: values['fields-mismatch'] as LongTermMemoryOptions['fieldsScopeMismatch'],
+  },
 });
 console.log(`RAM_BASE_URL=${fake.baseUrl}`);
 console.log(`RAM_API_KEY=${fake.apiKey}`);

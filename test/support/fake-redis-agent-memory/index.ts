@@ -21,9 +21,15 @@
  * - summarised events stay retrievable by id and with `includeSummarisedEvents=true` (no cleanup);
  *   deleting the last event keeps the (empty) session; TTL expiry happens only via `expire()`;
  * - StoreHealth reports `sessionMemory` and `longTermMemory`; 424 uses `/errors/resource-unavailable`;
- * - long-term memory: search ranks by a lexical cosine (`lexicalSimilarity`) then id, and the
- *   other open points are switches (`longTermMemory`, see {@link LongTermMemoryOptions}); records
- *   are never extracted from sessions (the real service does that in the background);
+ * - long-term memory (the rest are switches: `longTermMemory`, see {@link LongTermMemoryOptions}):
+ *   search ranks by a lexical cosine (`lexicalSimilarity`) then id, without `text` by id alone
+ *   (then `similarityThreshold` is unused); `filterOp` defaults to `all` and combines the filter's
+ *   keys (one per attribute), whose operators all apply; a key without operators or an empty
+ *   `in`/`all` is a 400; page tokens are tied to text, threshold, filter and filterOp (not limit)
+ *   and survive deletions; a schema violation in any record refuses the whole bulk request (400);
+ *   `errors` is omitted when empty; an empty PATCH answers the record unchanged; the fields route
+ *   compares memoryType and namespace exactly and merges attributes; memoryType stays absent when
+ *   not given; records are never extracted from sessions (the real service does, in background);
  * - bodies over 1 MiB get 413; injected statuses the spec does not declare (502, 503) are sent as
  *   `about:blank` problems, unchecked.
  *
