@@ -150,3 +150,27 @@ describe('injectFault arguments', () => {
     expect(response.status).toBe(201);
   });
 });
+
+describe('faults and reset on long-term memory', () => {
+  const create = (id: string) =>
+    ctx.raw('long-term-memory', {
+      method: 'POST',
+      json: { memories: [{ id, ownerId: 'owner-1', text: 'remember this' }] },
+    });
+
+  it('stores nothing on an injected failure and everything on a lost response', async () => {
+    ctx.fake.injectFault({ method: 'POST', pathPattern: /\/long-term-memory$/, status: 503 });
+    expect((await create('m1')).status).toBe(503);
+    expect((await ctx.raw('long-term-memory/m1')).status).toBe(404);
+
+    ctx.fake.injectFault({ pathPattern: /\/long-term-memory$/, status: 500, afterHandling: true });
+    await problemOf(await create('m2'), 500);
+    expect((await ctx.raw('long-term-memory/m2')).status).toBe(200);
+  });
+
+  it('forgets memory records on reset', async () => {
+    expect((await create('m1')).status).toBe(201);
+    ctx.fake.reset();
+    expect((await ctx.raw('long-term-memory/m1')).status).toBe(404);
+  });
+});
