@@ -89,6 +89,18 @@ describe.each(SETTINGS)('long-term memory records (%s)', (_name, settings) => {
       expect(await fieldErrorsOf(await ctx.raw('long-term-memory', { method: 'POST' }))).toEqual([
         'body:required',
       ]);
+      const broken = await ctx.raw('long-term-memory', {
+        method: 'POST',
+        body: '{"memories": [',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(await fieldErrorsOf(broken)).toEqual(['body:json']);
+      const text = await ctx.raw('long-term-memory/search', {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(await fieldErrorsOf(text)).toEqual(['content-type:mediaType']);
     });
 
     it('answers 404 for a missing id and 400 for an id outside the pattern', async () => {
