@@ -55,6 +55,8 @@ const EXAMPLES: Record<string, ExampleBackend> = {
   },
 };
 
+/** Three program starts (each loads ADK and compiles the sources) on a possibly busy machine. */
+const TIMEOUT_MS = 180_000;
 const FIRST = 'Hello! Remember that I like tea.';
 const LATER = 'What do I like to drink?';
 const eventText = (event: Event): string =>
@@ -72,35 +74,37 @@ describe.concurrent.each(Object.entries(EXAMPLES))('examples/%s.ts', (_name, exa
     return result.stdout;
   };
 
-  it('runs offline, resumes by id in a new process, and uses Gemini when a key is set', async ({
-    expect,
-  }) => {
-    const first = await run(expect, []);
-    const sessionId = /^New session (\S+)$/m.exec(first)?.[1];
-    expect(sessionId, first).toBeDefined();
-    expect(first).toContain(`alice: ${FIRST}\nassistant: Noted!\n`);
-    expect(first).toContain(`npx tsx ${example.file} ${sessionId}`);
+  it(
+    'runs offline, resumes by id in a new process, and uses Gemini when a key is set',
+    async ({ expect }) => {
+      const first = await run(expect, []);
+      const sessionId = /^New session (\S+)$/m.exec(first)?.[1];
+      expect(sessionId, first).toBeDefined();
+      expect(first).toContain(`alice: ${FIRST}\nassistant: Noted!\n`);
+      expect(first).toContain(`npx tsx ${example.file} ${sessionId}`);
 
-    // Only the stored history can tell the offline model what was said first.
-    const second = await run(expect, [sessionId!]);
-    expect(second).toContain(`Resumed session ${sessionId} (2 stored events)`);
-    expect(second).toContain(`alice: ${LATER}\nassistant: You first told me: "${FIRST}"\n`);
+      // Only the stored history can tell the offline model what was said first.
+      const second = await run(expect, [sessionId!]);
+      expect(second).toContain(`Resumed session ${sessionId} (2 stored events)`);
+      expect(second).toContain(`alice: ${LATER}\nassistant: You first told me: "${FIRST}"\n`);
 
-    const third = await run(expect, [sessionId!], { gemini: true });
-    expect(third).toContain(`Resumed session ${sessionId} (4 stored events)`);
-    expect(third).toContain(`assistant: ${cannedReply(LATER, 4)}\n`);
+      const third = await run(expect, [sessionId!], { gemini: true });
+      expect(third).toContain(`Resumed session ${sessionId} (4 stored events)`);
+      expect(third).toContain(`assistant: ${cannedReply(LATER, 4)}\n`);
 
-    const stored = await example
-      .service()
-      .getSession({ appName: 'example_app', userId: 'alice', sessionId: sessionId! });
-    expect(stored?.events.map((event) => [event.author, eventText(event)])).toEqual([
-      ['user', FIRST],
-      ['assistant', 'Noted!'],
-      ['user', LATER],
-      ['assistant', `You first told me: "${FIRST}"`],
-      ['user', LATER],
-      ['assistant', cannedReply(LATER, 4)],
-    ]);
-    expect(fake.violations).toEqual([]);
-  });
+      const stored = await example
+        .service()
+        .getSession({ appName: 'example_app', userId: 'alice', sessionId: sessionId! });
+      expect(stored?.events.map((event) => [event.author, eventText(event)])).toEqual([
+        ['user', FIRST],
+        ['assistant', 'Noted!'],
+        ['user', LATER],
+        ['assistant', `You first told me: "${FIRST}"`],
+        ['user', LATER],
+        ['assistant', cannedReply(LATER, 4)],
+      ]);
+      expect(fake.violations).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -35,6 +35,8 @@ const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 const REPOSITORY = 'https://github.com/redis-developer/adk-redis-js/blob/main/';
 const snippets = extractSnippets(README);
 const amsBaseUrl = inject('amsBaseUrl');
+/** Each run starts a process that loads ADK and compiles the sources; a busy machine is slow. */
+const TIMEOUT_MS = 120_000;
 
 /** What a check gets: the snippet to run (as often as it needs) and a way to read what it stored. */
 interface SnippetContext {
@@ -179,32 +181,40 @@ describe('README snippets', () => {
     expect(snippets.map((s) => s.name).sort()).toEqual(Object.keys(checks).sort());
   });
 
-  it('every snippet typechecks as written', async () => {
-    const { code, output } = await typecheck;
-    expect(output).toBe('');
-    expect(code).toBe(0);
-  });
+  it(
+    'every snippet typechecks as written',
+    async () => {
+      const { code, output } = await typecheck;
+      expect(output).toBe('');
+      expect(code).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
 
   for (const snippet of snippets) {
     for (const backend of snippet.backends) {
-      it(`${snippet.name} (README line ${snippet.line}) runs on ${backend}`, async () => {
-        let runs = 0;
-        const run = async (args: string[] = []) => {
-          runs += 1;
-          const result = await runProgram(files.get(snippet.name)!, {
-            args,
-            env: environment(backend),
-            preload: CANNED_GEMINI,
-            tsconfig: workspace.tsconfig,
-            cwd: workspace.dir,
-          });
-          expect(result.code, `exit code; stderr:\n${result.stderr}`).toBe(0);
-          return result.stdout;
-        };
-        await checks[snippet.name]!({ backend, run, service: readerService(backend) });
-        expect(runs).toBeGreaterThan(0);
-        expect(fake.violations).toEqual([]);
-      });
+      it(
+        `${snippet.name} (README line ${snippet.line}) runs on ${backend}`,
+        async () => {
+          let runs = 0;
+          const run = async (args: string[] = []) => {
+            runs += 1;
+            const result = await runProgram(files.get(snippet.name)!, {
+              args,
+              env: environment(backend),
+              preload: CANNED_GEMINI,
+              tsconfig: workspace.tsconfig,
+              cwd: workspace.dir,
+            });
+            expect(result.code, `exit code; stderr:\n${result.stderr}`).toBe(0);
+            return result.stdout;
+          };
+          await checks[snippet.name]!({ backend, run, service: readerService(backend) });
+          expect(runs).toBeGreaterThan(0);
+          expect(fake.violations).toEqual([]);
+        },
+        TIMEOUT_MS,
+      );
     }
   }
 });

@@ -56,7 +56,7 @@ export function runProgram(file: string, options: RunOptions = {}): Promise<Prog
       cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: options.timeoutMs ?? 60_000,
       killSignal: 'SIGKILL',
     });
     let stdout = '';
@@ -76,7 +76,7 @@ export function runProgram(file: string, options: RunOptions = {}): Promise<Prog
 export interface SnippetWorkspace {
   dir: string;
   tsconfig: string;
-  /** Writes `<name>.ts` and returns its path. */
+  /** Writes `<name>.mts` (as the README tells users to save a program) and returns its path. */
   write(name: string, source: string): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -84,7 +84,8 @@ export interface SnippetWorkspace {
 export async function createSnippetWorkspace(): Promise<SnippetWorkspace> {
   const dir = await mkdtemp(join(tmpdir(), 'adk-redis-readme-'));
   await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  // No "type": "module": the .mts extension alone must make a snippet an ES module.
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ private: true }));
   const src = (file: string) => [join(REPO_ROOT, 'src', file)];
   const tsconfig = join(dir, 'tsconfig.json');
   await writeFile(
@@ -105,14 +106,14 @@ export async function createSnippetWorkspace(): Promise<SnippetWorkspace> {
           'adk-redis/redis-agent-memory': src('redis-agent-memory.ts'),
         },
       },
-      include: ['*.ts'],
+      include: ['*.mts'],
     }),
   );
   return {
     dir,
     tsconfig,
     async write(name, source) {
-      const file = join(dir, `${name}.ts`);
+      const file = join(dir, `${name}.mts`);
       await writeFile(file, source);
       return file;
     },
