@@ -104,6 +104,9 @@ describe.concurrent.each(Object.entries(EXAMPLES))('examples/%s.ts', (_name, exa
         ['assistant', cannedReply(LATER, 4)],
       ]);
       expect(fake.violations).toEqual([]);
+      await example
+        .service()
+        .deleteSession({ appName: 'example_app', userId: 'alice', sessionId: sessionId! });
     },
     TIMEOUT_MS,
   );

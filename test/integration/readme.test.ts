@@ -73,6 +73,7 @@ async function checkQuickstart({ run, service }: SnippetContext): Promise<void> 
     ['user', question],
     ['planner', cannedReply(question, 2)],
   ]);
+  await service.deleteSession({ appName: 'travel-app', userId: 'alice', sessionId: sessionId! });
 }
 
 const checks: Record<string, (context: SnippetContext) => Promise<void>> = {
