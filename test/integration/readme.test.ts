@@ -5,7 +5,6 @@
  * answered by a canned preload and nothing leaves loopback. Each snippet has a check below that
  * asserts what it prints and stores; every block also typechecks. Links work on the package page.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Event } from '@google/adk';
@@ -27,6 +26,7 @@ import {
   REPO_ROOT,
   createSnippetWorkspace,
   runProgram,
+  type ProgramResult,
   type SnippetWorkspace,
 } from '../support/readme/programs.js';
 import { extractSnippets, type SnippetBackend } from '../support/readme/snippets.js';
@@ -114,7 +114,8 @@ const checks: Record<string, (context: SnippetContext) => Promise<void>> = {
 let fake: FakeRedisAgentMemory;
 let workspace: SnippetWorkspace;
 const files = new Map<string, string>();
-let typecheck: Promise<{ code: number | null; output: string }>;
+/** `tsc` over every snippet, started before the runs so that it overlaps with them. */
+let typecheck: Promise<ProgramResult>;
 
 const managedClient = () =>
   createRedisAgentMemoryClient({
@@ -147,28 +148,13 @@ function readerService(backend: SnippetBackend): RedisSessionMemoryService {
       });
 }
 
-/** `tsc --noEmit` over every snippet, started early so it overlaps with the runs. */
-function startTypecheck(tsconfig: string): Promise<{ code: number | null; output: string }> {
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, '--noEmit', '-p', tsconfig], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
-
 beforeAll(async () => {
   fake = await startFakeRedisAgentMemory();
   workspace = await createSnippetWorkspace();
   for (const snippet of snippets) {
     files.set(snippet.name, await workspace.write(snippet.name, snippet.source));
   }
-  typecheck = startTypecheck(workspace.tsconfig);
+  typecheck = workspace.typecheck();
 });
 
 afterAll(async () => {
@@ -185,8 +171,8 @@ describe('README snippets', () => {
   it(
     'every snippet typechecks as written',
     async () => {
-      const { code, output } = await typecheck;
-      expect(output).toBe('');
+      const { code, stdout, stderr } = await typecheck;
+      expect(stdout + stderr).toBe('');
       expect(code).toBe(0);
     },
     TIMEOUT_MS,

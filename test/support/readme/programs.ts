@@ -51,12 +51,22 @@ export function runProgram(file: string, options: RunOptions = {}): Promise<Prog
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
+  return collect(process.execPath, args, {
+    cwd: options.cwd ?? REPO_ROOT,
+    env,
+    timeout: options.timeoutMs ?? 60_000,
+  });
+}
+
+function collect(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeout: number },
+): Promise<ProgramResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: options.cwd ?? REPO_ROOT,
-      env,
+    const child = spawn(command, args, {
+      ...options,
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 60_000,
       killSignal: 'SIGKILL',
     });
     let stdout = '';
@@ -78,6 +88,8 @@ export interface SnippetWorkspace {
   tsconfig: string;
   /** Writes `<name>.mts` (as the README tells users to save a program) and returns its path. */
   write(name: string, source: string): Promise<string>;
+  /** `tsc --noEmit` over every program written so far (strict, against the sources). */
+  typecheck(): Promise<ProgramResult>;
   dispose(): Promise<void>;
 }
 
@@ -117,6 +129,12 @@ export async function createSnippetWorkspace(): Promise<SnippetWorkspace> {
       await writeFile(file, source);
       return file;
     },
+    typecheck: () =>
+      collect(
+        process.execPath,
+        [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', tsconfig],
+        { cwd: dir, timeout: 120_000 },
+      ),
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
 }
