@@ -1,6 +1,6 @@
 /**
- * The session-service conformance suite: one set of cases, derived from
- * /work/shared/docs/session-contract.md, that every backend runs. A backend file calls
+ * The session-service conformance suite: one set of cases, derived from the session contract
+ * (README.md, "Behaviour"), that every backend runs. A backend file calls
  * `runSessionServiceConformance` with a factory and declares where it knowingly diverges.
  */
 import type { BaseSessionService } from '@google/adk';
