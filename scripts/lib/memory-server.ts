@@ -2,8 +2,15 @@
  * A real Agent Memory Server (AMS) for tests, benchmarks and the demo.
  *
  * Installs the pinned server into a cached Python 3.12 virtual environment, starts a Redis Stack
- * server (JSON + Search modules) and AMS on free loopback ports with the working-memory-only
- * settings, and stops both cleanly. Nothing here imitates AMS: it runs the real one.
+ * server (JSON + Search modules) and AMS on free loopback ports, and stops both cleanly. Nothing
+ * here imitates AMS: it runs the real one. A profile picks its settings (`scripts/ams/profiles.ts`,
+ * described in `scripts/ams/PROFILES.md`):
+ * - `working-memory` (default): working memory only, no LLM, no embeddings, no background writer.
+ * - `long-term-memory`: long-term memory with embeddings from a loopback model endpoint; every
+ *   feature that calls an LLM off.
+ * - `defaults`: AMS as users deploy it (extraction, summarisation, duplicate merging on), with the
+ *   loopback endpoint answering both embeddings and chat completions.
+ * Every profile runs offline: HTTP(S) proxies point at a closed loopback port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,6 +30,21 @@ import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchModelEndpoint, type LaunchedModelEndpoint } from '../ams/model-endpoint-process.js';
+import {
+  needsModelEndpoint,
+  profileEnv,
+  type DefaultsProfileOptions,
+  type MemoryServerProfile,
+} from '../ams/profiles.js';
+import type { ChatScript, ModelEndpoint } from '../../test/support/model-endpoint/index.js';
+
+export {
+  MEMORY_SERVER_PROFILES,
+  WORKING_MEMORY_ONLY_ENV,
+  type DefaultsProfileOptions,
+  type MemoryServerProfile,
+} from '../ams/profiles.js';
 
 export const AMS_VERSION = '0.15.2';
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,21 +69,18 @@ const OPENSSL11_WHEEL = {
   ],
 };
 
-/** Settings that keep AMS to working memory only: no LLM, no long-term memory, no background writers. */
-export const WORKING_MEMORY_ONLY_ENV: Readonly<Record<string, string>> = {
-  LONG_TERM_MEMORY: 'false',
-  ENABLE_WORKING_MEMORY_SUMMARIZATION: 'false',
-  ENABLE_DISCRETE_MEMORY_EXTRACTION: 'false',
-  ENABLE_TOPIC_EXTRACTION: 'false',
-  ENABLE_NER: 'false',
-  INDEX_ALL_MESSAGES_IN_LONG_TERM_MEMORY: 'false',
-  WORKING_MEMORY_MIGRATION_COMPLETE: 'true',
-  LITELLM_LOCAL_MODEL_COST_MAP: 'True',
-  HF_HUB_OFFLINE: '1',
-  TRANSFORMERS_OFFLINE: '1',
-};
-
-export interface StartOptions {
+export interface StartOptions extends DefaultsProfileOptions {
+  /** Which settings AMS runs with (default `working-memory`); see `scripts/ams/PROFILES.md`. */
+  profile?: MemoryServerProfile;
+  /**
+   * Size of the loopback embeddings (default 1536, which AMS expects for `text-embedding-3-small`;
+   * any other size switches AMS to a matching model name and `REDISVL_VECTOR_DIMENSIONS`).
+   */
+  embeddingDimensions?: number;
+  /** How long the loopback endpoint waits before each chat answer (default 0 ms). */
+  chatDelayMs?: number;
+  /** What the loopback chat endpoint answers (not with `detached`); default: its default script. */
+  chatScript?: ChatScript;
   /** Turn on token auth (`DISABLE_AUTH=false`, `AUTH_MODE=token`) and create one token. */
   auth?: boolean;
   /** Start the processes in their own process groups so they outlive this process (CLI use). */
@@ -71,11 +90,20 @@ export interface StartOptions {
 }
 
 export interface RunningMemoryServer {
+  profile: MemoryServerProfile;
   baseUrl: string;
   redisUrl: string;
   /** Bearer token, when started with `auth`. */
   token?: string;
-  pids: { redis: number; ams: number };
+  /** The loopback model endpoint's OpenAI base URL (`…/v1`), for profiles that use one. */
+  modelEndpointUrl?: string;
+  /**
+   * The loopback model endpoint, when it runs in this process (a profile that uses one, started
+   * without `detached`): its call log, `setChatScript` and `setChatDelay`.
+   */
+  modelEndpoint?: ModelEndpoint;
+  /** Process group leaders; `modelEndpoint` only when the endpoint runs as a child process. */
+  pids: { redis: number; ams: number; modelEndpoint?: number };
   dataDir: string;
   /**
    * Stops the AMS process (SIGTERM, then SIGKILL) and starts it again on the same port and Redis,
@@ -341,11 +369,12 @@ function spawnLogged(
   env: NodeJS.ProcessEnv,
   logFile: string,
   detached: boolean,
+  cwd: string,
 ): ChildProcess {
   const fd = openSync(logFile, 'a');
   try {
     // Always a process group of its own, so stop() can signal the whole group.
-    const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(cmd, args, { env, cwd, detached: true, stdio: ['ignore', fd, fd] });
     if (detached) child.unref();
     else trackForExit(child.pid);
     return child;
@@ -399,17 +428,40 @@ export async function stopProcesses(pids: number[], dataDir: string | undefined)
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** Start Redis Stack and AMS on free loopback ports and wait until `/v1/health` answers. */
+/**
+ * Start Redis Stack and AMS (and, for profiles that need it, the loopback model endpoint) on free
+ * loopback ports and wait until `/v1/health` answers.
+ */
 export async function startMemoryServer(options: StartOptions = {}): Promise<RunningMemoryServer> {
   const log = options.log ?? defaultLog;
   const detached = options.detached ?? false;
+  const profile = options.profile ?? 'working-memory';
+  const dimensions = options.embeddingDimensions ?? 1536;
   const install = ensureInstalled(log);
   const dataDir = mkdtempSync(join(tmpdir(), 'adk-redis-ams-'));
   const [redisPort, amsPort] = [await freePort(), await freePort()];
   const redisLog = join(dataDir, 'redis.log');
   const amsLog = join(dataDir, 'ams.log');
   const pids: number[] = [];
+  let model: LaunchedModelEndpoint | undefined;
+  const stopAll = async (): Promise<void> => {
+    await stopProcesses([...pids].reverse(), dataDir);
+    await model?.endpoint?.close();
+  };
   try {
+    if (needsModelEndpoint(profile)) {
+      model = await launchModelEndpoint({
+        detached,
+        dimensions,
+        chatDelayMs: options.chatDelayMs ?? 0,
+        ...(options.chatScript ? { chatScript: options.chatScript } : {}),
+        logFile: join(dataDir, 'model-endpoint.log'),
+      });
+      if (model.pid !== undefined) pids.push(model.pid);
+      log(`loopback model endpoint on ${model.baseUrl}`);
+    }
+    // Validates the profile options before anything else starts.
+    const settings = profileEnv(profile, model?.baseUrl, dimensions, options);
     const redisEnv = {
       ...process.env,
       LD_LIBRARY_PATH: [install.libraryPath, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
@@ -430,14 +482,21 @@ export async function startMemoryServer(options: StartOptions = {}): Promise<Run
     ];
     for (const module of install.redisModules) redisArgs.push('--loadmodule', module);
     log(`starting Redis Stack on 127.0.0.1:${redisPort}`);
-    const redis = spawnLogged(install.redisServer, redisArgs, redisEnv, redisLog, detached);
+    const redis = spawnLogged(
+      install.redisServer,
+      redisArgs,
+      redisEnv,
+      redisLog,
+      detached,
+      dataDir,
+    );
     pids.push(redis.pid!);
     await waitFor('Redis', () => redisPing(redisPort), redis, redisLog, 15_000);
 
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     const amsEnv: NodeJS.ProcessEnv = {
       ...process.env,
-      ...WORKING_MEMORY_ONLY_ENV,
+      ...settings,
       REDIS_URL: redisUrl,
       DISABLE_AUTH: options.auth ? 'false' : 'true',
       AUTH_MODE: options.auth ? 'token' : 'disabled',
@@ -453,8 +512,9 @@ export async function startMemoryServer(options: StartOptions = {}): Promise<Run
     }
     const baseUrl = `http://127.0.0.1:${amsPort}`;
     log(
-      `starting Agent Memory Server ${AMS_VERSION} on ${baseUrl}${options.auth ? ' (token auth on)' : ''}`,
+      `starting Agent Memory Server ${AMS_VERSION} (profile ${profile}) on ${baseUrl}${options.auth ? ' (token auth on)' : ''}`,
     );
+    // The data directory as working directory: AMS reads a `.env` from there, and there is none.
     const startAms = async (): Promise<number> => {
       const ams = spawnLogged(
         install.agentMemory,
@@ -462,17 +522,27 @@ export async function startMemoryServer(options: StartOptions = {}): Promise<Run
         amsEnv,
         amsLog,
         detached,
+        dataDir,
       );
       pids.push(ams.pid!);
       await waitFor('Agent Memory Server', () => healthy(baseUrl), ams, amsLog, 90_000);
       return ams.pid!;
     };
-    const processIds = { redis: redis.pid!, ams: await startAms() };
-    log(`ready: ${baseUrl}`);
+    const processIds: RunningMemoryServer['pids'] = {
+      redis: redis.pid!,
+      ams: await startAms(),
+      ...(model?.pid !== undefined ? { modelEndpoint: model.pid } : {}),
+    };
+    log(
+      `ready: ${baseUrl} (profile ${profile})${model ? `, model endpoint ${model.baseUrl}` : ''}`,
+    );
     return {
+      profile,
       baseUrl,
       redisUrl,
       ...(token ? { token } : {}),
+      ...(model ? { modelEndpointUrl: model.baseUrl } : {}),
+      ...(model?.endpoint ? { modelEndpoint: model.endpoint } : {}),
       pids: processIds,
       dataDir,
       async restartAms() {
@@ -480,10 +550,15 @@ export async function startMemoryServer(options: StartOptions = {}): Promise<Run
         processIds.ams = await startAms();
         log(`Agent Memory Server restarted on ${baseUrl} (pid ${processIds.ams})`);
       },
-      stop: () => stopProcesses([processIds.ams, processIds.redis], dataDir),
+      async stop() {
+        const children = [processIds.ams, processIds.redis];
+        if (processIds.modelEndpoint !== undefined) children.push(processIds.modelEndpoint);
+        await stopProcesses(children, dataDir);
+        await model?.endpoint?.close();
+      },
     };
   } catch (error) {
-    await stopProcesses(pids.reverse(), dataDir);
+    await stopAll();
     throw error;
   }
 }
