@@ -121,11 +121,11 @@ async function main(): Promise<void> {
       ensureInstalled();
       return;
     case 'start': {
+      const { json: asJson, ...options } = startOptions(flags);
       const existing = readState();
       if (existing && isAlive(existing.pids.ams)) {
         throw new Error(`already running at ${existing.baseUrl}; run 'npm run ams -- stop' first`);
       }
-      const { json: asJson, ...options } = startOptions(flags);
       const server = await startMemoryServer(options);
       const state: State = {
         profile: server.profile,
