@@ -93,18 +93,18 @@ describe('AMS profile long-term-memory', () => {
         },
       }),
     );
-    // Near-duplicates (they share most words): with duplicate compaction on, a merge call.
-    await unwrap(
-      ams.POST('/v1/long-term-memory/', {
-        body: {
-          memories: [
-            { id: `${user}-1`, text: 'User likes aisle seats on trains', user_id: user },
-            { id: `${user}-2`, text: 'User likes aisle seats on trains a lot', user_id: user },
-          ],
-        },
-      }),
+    // A near-duplicate of a stored memory: with duplicate compaction on, this asks for a merge.
+    // (Records in one batch are not checked against each other, so they go in two batches.)
+    const create = (id: string, text: string) =>
+      unwrap(
+        ams.POST('/v1/long-term-memory/', { body: { memories: [{ id, text, user_id: user }] } }),
+      );
+    await create(`${user}-1`, 'User likes aisle seats on trains');
+    await until('the first memory stored', async () =>
+      (await listIds(user)).length === 1 ? true : undefined,
     );
-    await until('both near-duplicates stored', async () =>
+    await create(`${user}-2`, 'User likes aisle seats on trains a lot');
+    await until('the near-duplicate stored beside it', async () =>
       (await listIds(user)).length === 2 ? true : undefined,
     );
     const prompt = await unwrap(
