@@ -13,7 +13,11 @@ import {
   type AmsWorkingMemory,
 } from '../../../src/clients/index.js';
 import { startMemoryServer, type RunningMemoryServer } from '../../../scripts/lib/memory-server.js';
-import type { ModelCall, ModelEndpoint } from '../../support/model-endpoint/index.js';
+import {
+  defaultChatScript,
+  type ModelCall,
+  type ModelEndpoint,
+} from '../../support/model-endpoint/index.js';
 import { uniqueId } from '../../support/ids.js';
 import { until } from './poll.js';
 
@@ -189,6 +193,56 @@ describe('AMS profile defaults', () => {
       expect(extractionCallsFor(token)).toHaveLength(1);
     } finally {
       endpoint.setChatDelay(0);
+    }
+  });
+
+  it('with the appended message unmarked, the loss lasts until a second extraction writes it back', async () => {
+    const session = uniqueId('session');
+    const user = uniqueId('user');
+    const token = uniqueId('race');
+    // The second extraction answers well after the first, so the gap between them is observable.
+    let seen = 0;
+    endpoint.setChatScript(async (input) => {
+      const content = await defaultChatScript(input);
+      if (input.kind !== 'extraction' || !input.prompt.includes(token)) return content;
+      seen += 1;
+      return { content: content as string, delayMs: seen === 1 ? 3_000 : 6_000 };
+    });
+    try {
+      await put(session, user, [message('m1', 'user', `I prefer window seats ${token}`)]);
+      const first = await endpoint.waitForCall(
+        (c) => c.kind === 'extraction' && c.input[0]!.includes(token),
+        15_000,
+      );
+      // What a client that does not mark messages sends: m2 unmarked, so it queues an extraction.
+      await put(session, user, [
+        message('m1', 'user', `I prefer window seats ${token}`),
+        message('m2', 'user', `and a vegetarian meal ${token}`),
+      ]);
+      expect(first.finishedAt).toBeUndefined();
+      const second = await endpoint.waitForCall(
+        (c) => c.seq > first.seq && c.kind === 'extraction' && c.input[0]!.includes(token),
+        15_000,
+      );
+      expect(second.input[0]).toContain('vegetarian meal');
+
+      // The first extraction writes back the m1-only document it read …
+      const rolledBack = await until('m2 gone', async () => {
+        const doc = await read(session, user);
+        return ids(doc).length === 1 ? doc : undefined;
+      });
+      expect(ids(rolledBack)).toEqual(['m1']);
+      expect(second.finishedAt).toBeUndefined();
+      // … and the second writes back the m1+m2 document it read before that.
+      const restored = await until('m2 back', async () => {
+        const doc = await read(session, user);
+        return ids(doc).length === 2 ? doc : undefined;
+      });
+      expect(ids(restored)).toEqual(['m1', 'm2']);
+      expect(marks(restored)).toEqual(['t', 't']);
+      expect(extractionCallsFor(token)).toHaveLength(2);
+    } finally {
+      endpoint.setChatScript();
     }
   });
 
