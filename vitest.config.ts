@@ -1,10 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
+// Four projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
 // real Agent Memory Server that its global setup starts (or AMS_BASE_URL); `reliability` (chaos
-// proxy, hostile input, secrets, concurrent processes) uses the same setup.
+// proxy, hostile input, secrets, concurrent processes) uses the same setup; `memory` runs against
+// a real server with long-term memory on (profile `long-term-memory`, same global setup), and its
+// files that need AMS's LLM features start a `defaults` server of their own.
 // CI sets VITEST_JSON_REPORT to a file path so that .ci/run can print one summary line.
 const jsonReport = process.env.VITEST_JSON_REPORT;
+
+// Tests that need AMS long-term memory (they belong to the `memory` project only).
+const MEMORY_TESTS = [
+  'test/integration/ams-profiles/**/*.test.ts',
+  'test/integration/memory/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -26,6 +34,7 @@ export default defineConfig({
             'test/conformance/**/*.integration.test.ts',
             'test/e2e/**/*.test.ts',
           ],
+          exclude: ['**/node_modules/**', ...MEMORY_TESTS],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
@@ -43,6 +52,19 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 180_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Long-term memory on the real server: the shared `long-term-memory` server, plus a
+        // `defaults` server that a file starts itself when it needs extraction or summarisation.
+        test: {
+          name: 'memory',
+          include: MEMORY_TESTS,
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
           hookTimeout: 240_000,
           fileParallelism: false,
         },
