@@ -1,13 +1,13 @@
 /** Options shared by both low-level clients, validated with zod at construction. */
 import { z } from 'zod';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError, type BackendName } from './errors.js';
 
 /** One request's life as seen by the debug hook. Never carries headers, bodies or the query string. */
 export interface DebugEvent {
   /** Which step of the request this is: sent, answered, about to be retried, or failed. */
   type: 'request' | 'response' | 'retry' | 'error';
   /** Which API the request is for. */
-  backend: 'agent-memory-server' | 'redis-agent-memory';
+  backend: BackendName;
   /** The request's HTTP method. */
   method: string;
   /** URL path without the query string. */

@@ -533,7 +533,7 @@ export class AgentMemoryServerStore implements SessionStore {
         typeof page.total !== 'number'
       ) {
         throw new MalformedResponseError(
-          'agent-memory-server',
+          'opensource-agent-memory',
           'GET',
           '/v1/working-memory/',
           'unexpected session list (want {sessions: string[], total: number})',
@@ -541,7 +541,7 @@ export class AgentMemoryServerStore implements SessionStore {
       }
       if (page.total > LIST_WINDOW) {
         throw new BackendError({
-          backend: 'agent-memory-server',
+          backend: 'opensource-agent-memory',
           status: 200,
           method: 'GET',
           path: '/v1/working-memory/',
@@ -668,7 +668,7 @@ export class AgentMemoryServerStore implements SessionStore {
   private unreadable(key: SessionKey, error: unknown): Error {
     if (!(error instanceof UnreadableDocumentError)) return error as Error;
     return new MalformedResponseError(
-      'agent-memory-server',
+      'opensource-agent-memory',
       'GET',
       WORKING_MEMORY,
       `the stored document of session ${JSON.stringify(key.sessionId)} ${error.message}`,
@@ -692,7 +692,7 @@ function messageTime(timestamp: number): string {
 /** AMS answered a session PUT with something other than the document that PUT stored. */
 function notThisWrite(): MalformedResponseError {
   return new MalformedResponseError(
-    'agent-memory-server',
+    'opensource-agent-memory',
     'PUT',
     WORKING_MEMORY,
     'the answer is not the document this write stored',
@@ -703,7 +703,7 @@ function checkDocument(data: unknown, method: string): AmsWorkingMemory {
   const problem = workingMemoryProblem(data);
   if (problem !== undefined) {
     throw new MalformedResponseError(
-      'agent-memory-server',
+      'opensource-agent-memory',
       method,
       WORKING_MEMORY,
       `unexpected working memory (${problem}: missing or not valid)`,
