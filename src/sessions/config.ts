@@ -1,10 +1,6 @@
 /** Configuration of RedisSessionMemoryService: the public shape, its zod schema and defaults. */
 import { z } from 'zod';
-import {
-  OPENSOURCE_AGENT_MEMORY_BACKEND,
-  REDIS_AGENT_MEMORY_BACKEND,
-  type ServiceBackend,
-} from '../shared/backend.js';
+import { OPENSOURCE_AGENT_MEMORY_BACKEND, REDIS_AGENT_MEMORY_BACKEND } from '../shared/backend.js';
 import {
   connectionConfigShape,
   nonBlank,
@@ -15,7 +11,8 @@ import {
 export { OPENSOURCE_AGENT_MEMORY_BACKEND, REDIS_AGENT_MEMORY_BACKEND };
 
 /** The backends a session service can use. */
-export type SessionBackendName = ServiceBackend;
+export type SessionBackendName =
+  typeof REDIS_AGENT_MEMORY_BACKEND | typeof OPENSOURCE_AGENT_MEMORY_BACKEND;
 
 /** Long-term memory extraction strategies (AMS `long_term_memory_strategy.strategy`). */
 export type ExtractionStrategy = 'discrete' | 'summary' | 'preferences' | 'custom';
