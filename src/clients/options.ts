@@ -98,22 +98,28 @@ export const baseUrlSchema = z.string().superRefine((value, ctx) => {
   }
 });
 
+/** A `fetch` option: any function (called as fetch is). */
+export const fetchOptionSchema = z.custom<typeof globalThis.fetch>(isFunction, {
+  message: 'must be a fetch-compatible function',
+});
+
+/** An `onDebug` option: any function. */
+export const onDebugOptionSchema = z.custom<(event: DebugEvent) => void>(isFunction, {
+  message: 'must be a function',
+});
+
 export const commonOptionsShape = {
   baseUrl: baseUrlSchema,
   timeoutMs: z.number().int().positive().max(600_000).default(30_000),
   retry: retryOptionsSchema.default(retryOptionsSchema.parse({})),
-  fetch: z
-    .custom<typeof globalThis.fetch>(isFunction, { message: 'must be a fetch-compatible function' })
-    .optional(),
+  fetch: fetchOptionSchema.optional(),
   headers: z
     .record(
       z.string(),
       z.string().refine(isHeaderValue, { message: 'must be a valid HTTP header value' }),
     )
     .default({}),
-  onDebug: z
-    .custom<(event: DebugEvent) => void>(isFunction, { message: 'must be a function' })
-    .optional(),
+  onDebug: onDebugOptionSchema.optional(),
 };
 
 /** A secret string option: never echoed in messages. */

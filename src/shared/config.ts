@@ -9,7 +9,9 @@ import {
   ConfigurationError,
   REDIS_AGENT_MEMORY_ID_PATTERN,
   baseUrlSchema,
+  fetchOptionSchema,
   isHeaderValue,
+  onDebugOptionSchema,
   retryOptionsSchema,
   type DebugEvent,
   type RetryOptions,
@@ -61,8 +63,6 @@ export interface ConnectionConfig {
   onDebug?: (event: DebugEvent) => void;
 }
 
-const isFunction = (value: unknown): boolean => typeof value === 'function';
-
 /** A string that is not empty or only whitespace; `what` names it in the message. */
 export const nonBlank = (what: string) =>
   z.string().refine((s) => s.trim() !== '', { message: `must not be empty (${what})` });
@@ -97,17 +97,11 @@ export const connectionConfigShape = {
   /** Retry policy of the underlying client. */
   retry: retryOptionsSchema.optional(),
   /** A `fetch` to use instead of the global one. */
-  fetch: z
-    .custom<typeof globalThis.fetch>(isFunction, {
-      message: 'must be a fetch-compatible function',
-    })
-    .optional(),
+  fetch: fetchOptionSchema.optional(),
   /** Extra headers sent on every request. */
   headers: z.record(z.string(), z.string()).optional(),
   /** Called for every request, response, retry and error of the underlying client. */
-  onDebug: z
-    .custom<(event: DebugEvent) => void>(isFunction, { message: 'must be a function' })
-    .optional(),
+  onDebug: onDebugOptionSchema.optional(),
 };
 
 /** The zod schema of {@link ConnectionConfig} alone, with defaults applied. */

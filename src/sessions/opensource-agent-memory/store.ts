@@ -1,6 +1,7 @@
 /**
  * Sessions on the Agent Memory Server: one working-memory document per ADK session, app and user
- * state in reserved documents of their own (see documents.ts and ids.ts for the layout).
+ * state in reserved documents of their own (see documents.ts, ids.ts and
+ * src/shared/opensource-agent-memory/ids.ts for the layout).
  *
  * AMS has no conditional writes, so an append is read-compare-write: the document's revision must
  * still be the one the live session was based on. Calls for one document are serialised in this
@@ -26,6 +27,7 @@ import {
   encodeId,
   encodeSessionId,
 } from '../../shared/opensource-agent-memory/ids.js';
+import { RecentMap } from '../../shared/recent.js';
 import { runSerially } from '../../shared/serial.js';
 import {
   SessionAlreadyExistsError,
@@ -103,7 +105,7 @@ const WORKING_MEMORY = '/v1/working-memory/{session_id}';
 
 export class OpensourceAgentMemoryStore implements SessionStore {
   /** Single-writer mode: the last document read or written, per session location. */
-  private readonly lastSeen = new Map<string, AmsWorkingMemory>();
+  private readonly lastSeen = new RecentMap<string, AmsWorkingMemory>(CACHE_LIMIT);
   /** The events' JSON of each session document this process last wrote. */
   private readonly writtenEvents = new WrittenEvents();
   /** Writes this process made to each scope document, to tell whether an earlier read is current. */
@@ -652,12 +654,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
 
   private remember(key: SessionKey, doc: AmsWorkingMemory): void {
     if (!this.options.singleWriter) return;
-    const location = this.locationOf(key);
-    this.lastSeen.delete(location);
-    this.lastSeen.set(location, doc);
-    if (this.lastSeen.size > CACHE_LIMIT) {
-      this.lastSeen.delete(this.lastSeen.keys().next().value!);
-    }
+    this.lastSeen.set(this.locationOf(key), doc);
   }
 
   private unreadable(key: SessionKey, error: unknown): Error {

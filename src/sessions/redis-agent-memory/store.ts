@@ -27,6 +27,7 @@ import {
   pythonSanitize,
   storageSessionId,
 } from '../../shared/redis-agent-memory/ids.js';
+import { RecentMap } from '../../shared/recent.js';
 import { runSerially } from '../../shared/serial.js';
 import {
   EventTooLargeError,
@@ -85,7 +86,9 @@ const jsonEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSO
 
 export class RedisAgentMemoryStore implements SessionStore {
   /** Single-writer mode: the state and revision this service last read or wrote, per session. */
-  private readonly lastSeen = new Map<string, { state: StateMap; revision: string }>();
+  private readonly lastSeen = new RecentMap<string, { state: StateMap; revision: string }>(
+    CACHE_LIMIT,
+  );
   /** Users this process has registered in their app's registry. */
   private readonly registered = new Set<string>();
 
@@ -468,9 +471,6 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   private remember(key: SessionKey, state: StateMap, revision: string): void {
     if (!this.options.singleWriter) return;
-    const location = this.locationOf(key);
-    this.lastSeen.delete(location);
-    this.lastSeen.set(location, { state, revision });
-    if (this.lastSeen.size > CACHE_LIMIT) this.lastSeen.delete(this.lastSeen.keys().next().value!);
+    this.lastSeen.set(this.locationOf(key), { state, revision });
   }
 }
