@@ -1,6 +1,43 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Layering, lowest first: generated code is reached only through src/clients; src/shared (the
+ * service kit) builds on the clients; each service (src/sessions, src/memory) builds on shared and
+ * the clients and never on another service; agent tools (src/tools) build on memory and shared.
+ * A layer may import itself and the layers listed as allowed, nothing else under src/.
+ */
+const LAYERS = {
+  generated: [],
+  clients: ['generated'],
+  shared: ['clients'],
+  sessions: ['shared', 'clients'],
+  memory: ['shared', 'clients'],
+  tools: ['memory', 'shared'],
+};
+
+const describe = (allowed) =>
+  allowed.length === 0 ? 'itself' : allowed.map((name) => `src/${name}`).join(' and ');
+
+function layers() {
+  return Object.entries(LAYERS).map(([layer, allowed]) => ({
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: Object.keys(LAYERS)
+            .filter((other) => other !== layer && !allowed.includes(other))
+            .map((other) => ({
+              group: [`**/${other}/*`, `**/${other}`],
+              message: `src/${layer} may import only ${describe(allowed)}, never src/${other}.`,
+            })),
+        },
+      ],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'docs/**', 'src/generated/**', 'node_modules/**'] },
   js.configs.recommended,
@@ -12,36 +49,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      // Layering: generated code is reached only through src/clients; sessions never import generated code.
       'no-restricted-imports': 'off',
     },
   },
-  {
-    files: ['src/sessions/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/generated/*'], message: 'Sessions use src/clients, not generated code.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/generated/**/*.ts', 'src/clients/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/sessions/*'], message: 'Lower layers never import the session layer.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...layers(),
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

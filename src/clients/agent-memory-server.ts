@@ -40,7 +40,7 @@ export function createAgentMemoryServerClient(
   const secretHeaders: Record<string, string> = resolved.token
     ? { authorization: `Bearer ${resolved.token}` }
     : {};
-  return createBackendClient<paths>('agent-memory-server', resolved, secretHeaders);
+  return createBackendClient<paths>('opensource-agent-memory', resolved, secretHeaders);
 }
 
 type Schemas = components['schemas'];

@@ -4,11 +4,15 @@
  * value redacted from text that came back from the server.
  */
 
-/** Which HTTP API an error came from. */
-export type BackendName = 'agent-memory-server' | 'redis-agent-memory';
+/**
+ * Which backend an error or debug event is about, named as the `backend` config option names it
+ * (the low-level AMS client is `createAgentMemoryServerClient`, but its backend is
+ * `'opensource-agent-memory'`).
+ */
+export type BackendName = 'opensource-agent-memory' | 'redis-agent-memory';
 
 const BACKEND_LABEL: Record<BackendName, string> = {
-  'agent-memory-server': 'Agent Memory Server',
+  'opensource-agent-memory': 'Agent Memory Server',
   'redis-agent-memory': 'Redis Agent Memory',
 };
 

@@ -12,7 +12,13 @@ export {
   type BackendName,
 } from './errors.js';
 export type { CommonClientOptions, DebugEvent, RetryOptions } from './options.js';
-export { baseUrlSchema, isHeaderValue, retryOptionsSchema } from './options.js';
+export {
+  baseUrlSchema,
+  fetchOptionSchema,
+  isHeaderValue,
+  onDebugOptionSchema,
+  retryOptionsSchema,
+} from './options.js';
 export { RETRY_SAFE_HEADER, USER_AGENT, retrySafe } from './transport.js';
 export { backendErrorFrom, unwrap, type FetchResult, type SuccessData } from './unwrap.js';
 export {

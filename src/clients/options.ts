@@ -1,13 +1,13 @@
 /** Options shared by both low-level clients, validated with zod at construction. */
 import { z } from 'zod';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError, type BackendName } from './errors.js';
 
 /** One request's life as seen by the debug hook. Never carries headers, bodies or the query string. */
 export interface DebugEvent {
   /** Which step of the request this is: sent, answered, about to be retried, or failed. */
   type: 'request' | 'response' | 'retry' | 'error';
   /** Which API the request is for. */
-  backend: 'agent-memory-server' | 'redis-agent-memory';
+  backend: BackendName;
   /** The request's HTTP method. */
   method: string;
   /** URL path without the query string. */
@@ -98,22 +98,28 @@ export const baseUrlSchema = z.string().superRefine((value, ctx) => {
   }
 });
 
+/** A `fetch` option: any function (called as fetch is). */
+export const fetchOptionSchema = z.custom<typeof globalThis.fetch>(isFunction, {
+  message: 'must be a fetch-compatible function',
+});
+
+/** An `onDebug` option: any function. */
+export const onDebugOptionSchema = z.custom<(event: DebugEvent) => void>(isFunction, {
+  message: 'must be a function',
+});
+
 export const commonOptionsShape = {
   baseUrl: baseUrlSchema,
   timeoutMs: z.number().int().positive().max(600_000).default(30_000),
   retry: retryOptionsSchema.default(retryOptionsSchema.parse({})),
-  fetch: z
-    .custom<typeof globalThis.fetch>(isFunction, { message: 'must be a fetch-compatible function' })
-    .optional(),
+  fetch: fetchOptionSchema.optional(),
   headers: z
     .record(
       z.string(),
       z.string().refine(isHeaderValue, { message: 'must be a valid HTTP header value' }),
     )
     .default({}),
-  onDebug: z
-    .custom<(event: DebugEvent) => void>(isFunction, { message: 'must be a function' })
-    .optional(),
+  onDebug: onDebugOptionSchema.optional(),
 };
 
 /** A secret string option: never echoed in messages. */

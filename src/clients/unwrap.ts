@@ -34,7 +34,7 @@ export function backendErrorFrom(
   const redact = context?.redact ?? ((text: string) => text);
   const problem = parseProblem(body, redact);
   return new BackendError({
-    backend: context?.backend ?? fallbackBackend ?? 'agent-memory-server',
+    backend: context?.backend ?? fallbackBackend ?? 'opensource-agent-memory',
     status: response.status,
     method: context?.method ?? 'GET',
     path: context?.path ?? safePath(response.url),

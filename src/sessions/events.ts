@@ -1,11 +1,8 @@
-/** ADK events as stored: JSON form, visible text, the speaker's role, and events rebuilt from text. */
-import { createEventActions, type Event } from '@google/adk';
+/** ADK events as the session layer stores them: their JSON form. */
+import type { Event } from '@google/adk';
 
 /** An event in its stored (JSON) form. */
 export type StoredEvent = Record<string, unknown> & { id: string; timestamp: number };
-
-/** The role of a conversation record. */
-export type ConversationRole = 'user' | 'assistant' | 'system';
 
 /** The event as JSON stores it: what `getSession` gives back, field for field. */
 export function toStoredEvent(event: Event): StoredEvent {
@@ -15,50 +12,4 @@ export function toStoredEvent(event: Event): StoredEvent {
 /** A stored event back as an ADK event object. */
 export function fromStoredEvent(stored: StoredEvent): Event {
   return JSON.parse(JSON.stringify(stored)) as Event;
-}
-
-/**
- * The event's visible text: its non-thought text parts joined by a space (as the Python
- * adk-redis does), or `''` when there is none or it is blank.
- */
-export function visibleText(event: Event): string {
-  const parts = event.content?.parts ?? [];
-  const texts: string[] = [];
-  for (const part of parts) {
-    if (typeof part.text === 'string' && part.text !== '' && part.thought !== true) {
-      texts.push(part.text);
-    }
-  }
-  const text = texts.join(' ');
-  return text.trim() === '' ? '' : text;
-}
-
-/** Who spoke: `user` for the user's events, `system` for system content, else `assistant`. */
-export function conversationRole(event: Event): ConversationRole {
-  const contentRole = event.content?.role;
-  if (event.author === 'user' || contentRole === 'user') return 'user';
-  if (contentRole === 'system') return 'system';
-  return 'assistant';
-}
-
-/**
- * An ADK text event for a conversation record another writer stored (for example the Python
- * adk-redis, which stores only text): the user's records are authored by `user`, others by the app.
- */
-export function textEvent(record: {
-  id: string;
-  role: string;
-  text: string;
-  timestamp: number;
-  appName: string;
-}): Event {
-  const isUser = record.role.toLowerCase() === 'user';
-  return {
-    id: record.id,
-    invocationId: '',
-    author: isUser ? 'user' : record.appName,
-    content: { role: isUser ? 'user' : 'model', parts: [{ text: record.text }] },
-    actions: createEventActions(),
-    timestamp: record.timestamp,
-  };
 }

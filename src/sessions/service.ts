@@ -13,6 +13,9 @@ import {
   type Session,
 } from '@google/adk';
 import { InvalidArgumentError } from '../clients/index.js';
+import { conversationRole, visibleText } from '../shared/content.js';
+import { fieldPath, hasLoneSurrogate, hasOwn, jsonClone, setOwn } from '../shared/json.js';
+import { runSerially } from '../shared/serial.js';
 import { createSessionStore } from './backends.js';
 import {
   REDIS_AGENT_MEMORY_BACKEND,
@@ -21,21 +24,9 @@ import {
   type SessionBackendName,
 } from './config.js';
 import type { SessionKey } from './errors.js';
-import { conversationRole, toStoredEvent, visibleText } from './events.js';
+import { toStoredEvent } from './events.js';
 import { orderSessions, paginate, validatePaging } from './paging.js';
-import { runSerially } from './serial.js';
-import {
-  assertJsonSafe,
-  emptyState,
-  hasOwn,
-  fieldPath,
-  hasLoneSurrogate,
-  jsonClone,
-  mergeScopes,
-  setOwn,
-  splitState,
-  type StateMap,
-} from './state.js';
+import { assertStorable, emptyState, mergeScopes, splitState, type StateMap } from './state.js';
 import type { AppendChange, SessionStore, StoredSession } from './store.js';
 import { recordRetention } from './retention.js';
 import { track, trackedRevision } from './tracking.js';
@@ -84,7 +75,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
       resolved.backend === REDIS_AGENT_MEMORY_BACKEND
         ? Math.min(MAX_ID_BYTES, Math.floor(resolved.maxEventBytes / 8))
         : MAX_ID_BYTES;
-    this.store = createSessionStore({ ...resolved, fetch: wholeBodyFetch(resolved.fetch) });
+    this.store = createSessionStore(resolved);
   }
 
   /**
@@ -102,7 +93,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
     if (request.state !== undefined && request.state !== null) {
       requireObject(request.state, 'state');
       // `temp:` keys are dropped, never stored: they may hold anything.
-      assertJsonSafe(request.state, 'state', { skip: isTempKey });
+      assertStorable(request.state, 'state', { skip: isTempKey });
     }
     const trimmed = request.sessionId?.trim();
     const key: SessionKey = { appName, userId, sessionId: trimmed ? trimmed : randomUUID() };
@@ -269,7 +260,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
     });
     requireObject(session.state, 'session.state');
     // Every stored key of the live state is written with the append.
-    assertJsonSafe(session.state, 'session.state', { skip: isTempKey });
+    assertStorable(session.state, 'session.state', { skip: isTempKey });
   }
 
   private toLiveSession(key: SessionKey, stored: StoredSession, location: string): Session {
@@ -412,36 +403,11 @@ function validateEvent(event: Event): void {
       });
     }
   }
-  assertJsonSafe(event, 'event', {
+  assertStorable(event, 'event', {
     skip: (keys) =>
       keys.length === 3 &&
       keys[0] === 'actions' &&
       keys[1] === 'stateDelta' &&
       String(keys[2]).startsWith(State.TEMP_PREFIX),
   });
-}
-
-// Statuses whose responses have no body (the Response constructor refuses one).
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
-/**
- * A fetch that reads each response's whole body before it resolves. The clients' per-attempt
- * timeout and retries wrap the fetch call only: a body that is cut short (connection reset
- * mid-body) or stalls past the timeout would otherwise fail later, in JSON parsing, as a raw
- * TypeError ("terminated") or DOMException (TimeoutError). Read here, the same failures become a
- * NetworkError or TimeoutError, retried like any other. Bodies are small JSON documents that are
- * read whole anyway.
- */
-function wholeBodyFetch(inner: typeof globalThis.fetch | undefined): typeof globalThis.fetch {
-  return async (input, init) => {
-    // Resolved per call, as the clients do, so that replacing globalThis.fetch later still works.
-    const response = await (inner ?? globalThis.fetch)(input, init);
-    if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return response;
-    const body = await response.arrayBuffer();
-    return new Response(body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  };
 }

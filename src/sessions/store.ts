@@ -4,6 +4,7 @@
  * session, its events and its app and user state are kept in one backend.
  */
 import type { Event } from '@google/adk';
+import type { ConversationRole } from '../shared/content.js';
 import type { SessionKey } from './errors.js';
 import type { StoredEvent } from './events.js';
 import type { ListedSession } from './paging.js';
@@ -42,7 +43,7 @@ export interface AppendChange {
   /** The event, upserted by id. */
   event: StoredEvent;
   /** The event's visible text and speaker, when it has text (for the backend's conversation record). */
-  text?: { content: string; role: 'user' | 'assistant' | 'system' };
+  text?: { content: string; role: ConversationRole };
   /** The session's own state after the event (replaces the stored one). */
   sessionState: StateMap;
   /** App and user keys the event set (unprefixed). */
@@ -54,6 +55,18 @@ export interface AppendChange {
 /** A read done before an append, checked and ready to be written on. */
 export interface PreparedAppend {
   readonly revision: Revision;
+}
+
+/** Options every backend's store takes. */
+export interface StoreOptions {
+  /** Names the server (and store) in per-session queues and caches. */
+  serverId: string;
+  /** The namespace shared by every app, when set (see src/shared/namespace.ts). */
+  defaultNamespace?: string | undefined;
+  /** Build each append on what this process last read or wrote (config `singleWriter`). */
+  singleWriter: boolean;
+  /** How many sessions a listing reads at once. */
+  listConcurrency: number;
 }
 
 export interface SessionStore {

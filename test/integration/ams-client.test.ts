@@ -97,7 +97,7 @@ describe('Agent Memory Server client against the real server', () => {
     expect(error).toBeInstanceOf(BackendError);
     const backendError = error as BackendError;
     expect(backendError.status).toBe(404);
-    expect(backendError.backend).toBe('agent-memory-server');
+    expect(backendError.backend).toBe('opensource-agent-memory');
     expect(backendError.method).toBe('GET');
     expect(backendError.path).toBe(`/v1/working-memory/${sessionId}`);
     expect(backendError.detail).toBe(`Session ${sessionId} not found`);

@@ -1,43 +1,9 @@
 /**
- * Ids on Redis Agent Memory: 1–64 of `[A-Za-z0-9-]` everywhere.
- *
- * - Storage session ids follow the Python adk-redis: the first 64 hex characters of SHA-256 of
- *   `namespace \0 user \0 session`, with its lossy namespace sanitising (every other character
- *   becomes `-`), so both packages address the same session. Collisions that sanitising causes
- *   (`my_app` and `my-app`) are caught from the stored metadata. When a `defaultNamespace` other
- *   than the app name is shared by several apps, the app is hashed in too.
- * - `namespace` and `actorId` values: the id itself when valid, else `h-` + 62 hex characters of
- *   its SHA-256 (ids that look like that form are hashed too, so the mapping stays injective).
- * - Reserved sessions (app state, user state, the app's user registry) hash an input that starts
- *   with `~`, which no session input can (sanitised namespaces never contain it).
+ * Ids of the sessions the session layer reserves on Redis Agent Memory (app state, user state, the
+ * app's user registry). They hash an input that starts with `~`, which no session input can
+ * (sanitised namespaces never contain it); see src/shared/redis-agent-memory/ids.ts for the rest.
  */
-import { createHash } from 'node:crypto';
-
-const VALID = /^[A-Za-z0-9-]{1,64}$/;
-const HASHED = /^h-[0-9a-f]{62}$/;
-
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** The Python adk-redis's namespace sanitising (lossy): invalid characters become `-`. */
-export function pythonSanitize(value: string): string {
-  return value.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64);
-}
-
-/** A valid `namespace`/`actorId` for any string, injective. */
-export function managedIdentifier(value: string): string {
-  return VALID.test(value) && !HASHED.test(value) ? value : `h-${sha256(value).slice(0, 62)}`;
-}
-
-/** The storage session id of an ADK session. */
-export function storageSessionId(
-  namespace: string,
-  userId: string,
-  sessionId: string,
-  appQualifier: string | undefined,
-): string {
-  const input = `${pythonSanitize(namespace)}\0${userId}\0${sessionId}`;
-  return sha256(appQualifier === undefined ? input : `${input}\0${appQualifier}`).slice(0, 64);
-}
+import { sha256 } from '../../shared/redis-agent-memory/ids.js';
 
 /** Storage ids of an app's reserved sessions. */
 export const reservedSessionIds = {

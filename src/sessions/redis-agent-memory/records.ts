@@ -12,15 +12,10 @@ import { z } from 'zod';
 import type { Event } from '@google/adk';
 import type { RamAddSessionEvent, RamSessionEvent, RamSessionMemory } from '../../clients/index.js';
 import { SessionIdCollisionError, type SessionKey } from '../errors.js';
-import { conversationRole, textEvent, type StoredEvent } from '../events.js';
-import {
-  applyDelta,
-  emptyState,
-  isPlainObject,
-  plainObjectSchema,
-  setOwn,
-  type StateMap,
-} from '../state.js';
+import { conversationRole, textEvent } from '../../shared/content.js';
+import { isPlainObject, plainObjectSchema, setOwn } from '../../shared/json.js';
+import type { StoredEvent } from '../events.js';
+import { applyDelta, emptyState, type StateMap } from '../state.js';
 import type { RetentionNote } from '../store.js';
 
 /** The reserved metadata key of everything this library writes. */

@@ -18,6 +18,17 @@ import {
   type RamSessionMemory,
   type RedisAgentMemoryClient,
 } from '../../clients/index.js';
+import { REDIS_AGENT_MEMORY_BACKEND } from '../../shared/backend.js';
+import { mapWithConcurrency } from '../../shared/concurrency.js';
+import { hasOwn, setOwn } from '../../shared/json.js';
+import { scopeOf } from '../../shared/namespace.js';
+import {
+  managedIdentifier,
+  pythonSanitize,
+  storageSessionId,
+} from '../../shared/redis-agent-memory/ids.js';
+import { RecentMap } from '../../shared/recent.js';
+import { runSerially } from '../../shared/serial.js';
 import {
   EventTooLargeError,
   SessionAlreadyExistsError,
@@ -26,32 +37,17 @@ import {
   StaleSessionError,
   type SessionKey,
 } from '../errors.js';
-import { mapWithConcurrency } from '../concurrency.js';
 import type { ListedSession } from '../paging.js';
-import { runSerially } from '../serial.js';
-import {
-  applyDelta,
-  emptyState,
-  hasOwn,
-  hasKeys,
-  setOwn,
-  type ScopedState,
-  type StateMap,
-} from '../state.js';
+import { applyDelta, emptyState, hasKeys, type ScopedState, type StateMap } from '../state.js';
 import type {
   AppendChange,
   PreparedAppend,
   Revision,
   SessionStore,
+  StoreOptions,
   StoredSession,
 } from '../store.js';
-import {
-  RESERVED_OWNER,
-  managedIdentifier,
-  pythonSanitize,
-  reservedSessionIds,
-  storageSessionId,
-} from './ids.js';
+import { RESERVED_OWNER, reservedSessionIds } from './ids.js';
 import {
   checkSessionResponse,
   creationRecord,
@@ -70,12 +66,7 @@ import {
   type ParsedSession,
 } from './records.js';
 
-export interface RedisAgentMemoryStoreOptions {
-  /** Identifies the store in per-session queues (base URL and store id). */
-  serverId: string;
-  defaultNamespace?: string | undefined;
-  singleWriter: boolean;
-  listConcurrency: number;
+export interface RedisAgentMemoryStoreOptions extends StoreOptions {
   /** Largest event metadata, in bytes, sent to the service. */
   maxEventBytes: number;
 }
@@ -95,7 +86,9 @@ const jsonEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSO
 
 export class RedisAgentMemoryStore implements SessionStore {
   /** Single-writer mode: the state and revision this service last read or wrote, per session. */
-  private readonly lastKnown = new Map<string, { state: StateMap; revision: string }>();
+  private readonly lastSeen = new RecentMap<string, { state: StateMap; revision: string }>(
+    CACHE_LIMIT,
+  );
   /** Users this process has registered in their app's registry. */
   private readonly registered = new Set<string>();
 
@@ -105,16 +98,16 @@ export class RedisAgentMemoryStore implements SessionStore {
   ) {}
 
   locationOf(key: SessionKey): string {
-    return JSON.stringify([this.options.serverId, this.address(key).sessionId]);
+    return JSON.stringify([this.options.serverId, this.sessionAddress(key).sessionId]);
   }
 
   async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
-    const address = this.address(key);
+    const address = this.sessionAddress(key);
     const record = creationRecord(key, address, init.state.session, init.now);
     const recordText = this.encodeChecked(key, '(session created)', record);
     // Two waves: the three reads at once, then every write at once.
     const [existing, appBefore, userBefore] = await Promise.all([
-      this.fetchSession(address.sessionId),
+      this.getStored(address.sessionId),
       this.readScope(key, 'app-state'),
       this.readScope(key, 'user-state'),
     ]);
@@ -125,8 +118,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     }
     const [marker, ...scopes] = await Promise.allSettled([
       this.postEvent(record, recordText),
-      hasKeys(init.state.app) ? this.postScope(key, 'app-state', init.state.app) : undefined,
-      hasKeys(init.state.user) ? this.postScope(key, 'user-state', init.state.user) : undefined,
+      hasKeys(init.state.app) ? this.updateScope(key, 'app-state', init.state.app) : undefined,
+      hasKeys(init.state.user) ? this.updateScope(key, 'user-state', init.state.user) : undefined,
       this.register(key),
     ]);
     const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -153,7 +146,7 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   async read(key: SessionKey): Promise<StoredSession | undefined> {
     const [parsed, app, user] = await Promise.all([
-      this.readSession(key),
+      this.findSession(key),
       this.readScope(key, 'app-state'),
       this.readScope(key, 'user-state'),
     ]);
@@ -172,19 +165,19 @@ export class RedisAgentMemoryStore implements SessionStore {
     const users =
       userId !== undefined
         ? [userId]
-        : registeredUsers(await this.fetchSession(reservedSessionIds.users(appName)));
+        : registeredUsers(await this.getStored(reservedSessionIds.users(appName)));
     const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => {
       // Owners: our actor id for the user, and the Python package's (lossy) one when it differs.
       const owners = [...new Set([managedIdentifier(user), pythonSanitize(user)])].filter(Boolean);
       const ids = new Set<string>();
-      for (const owner of owners) for (const id of await this.listOwned(owner)) ids.add(id);
+      for (const owner of owners) for (const id of await this.listStored(owner)) ids.add(id);
       return [...ids].map((storageId) => ({ user, storageId }));
     });
     const listed = await mapWithConcurrency(
       perUser.flat(),
       this.options.listConcurrency,
       async ({ user, storageId }): Promise<ListedSession | undefined> => {
-        const data = await this.fetchSession(storageId);
+        const data = await this.getStored(storageId);
         const owner = data && storedKeyOf(data);
         if (
           !data ||
@@ -196,7 +189,7 @@ export class RedisAgentMemoryStore implements SessionStore {
         }
         const key = { appName, userId: user, sessionId: owner.sessionId };
         // Only sessions at the address this key maps to (another namespace setting is another store).
-        if (this.address(key).sessionId !== storageId) return undefined;
+        if (this.sessionAddress(key).sessionId !== storageId) return undefined;
         const parsed = this.parse(data, key, { events: false });
         return {
           userId: user,
@@ -210,9 +203,9 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   async delete(key: SessionKey): Promise<void> {
-    const address = this.address(key);
-    this.lastKnown.delete(this.locationOf(key));
-    const data = await this.fetchSession(address.sessionId);
+    const address = this.sessionAddress(key);
+    this.lastSeen.delete(this.locationOf(key));
+    const data = await this.getStored(address.sessionId);
     if (!data) return;
     // Another key's data at this address (a sanitising collision): not ours to delete.
     if (namesAnotherKey(storedKeyOf(data), key)) return;
@@ -231,9 +224,9 @@ export class RedisAgentMemoryStore implements SessionStore {
     key: SessionKey,
     expectedRevision: Revision | undefined,
   ): Promise<PreparedManagedAppend> {
-    const cached = this.options.singleWriter ? this.lastKnown.get(this.locationOf(key)) : undefined;
+    const cached = this.options.singleWriter ? this.lastSeen.get(this.locationOf(key)) : undefined;
     // The stale check needs the revision and the state, not the events.
-    const current = cached ?? (await this.readSession(key, { events: false }));
+    const current = cached ?? (await this.findSession(key, { events: false }));
     if (!current) throw new SessionNotFoundError(key);
     if (expectedRevision !== undefined && expectedRevision !== current.revision) {
       throw new StaleSessionError(key, expectedRevision, current.revision);
@@ -262,7 +255,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     const removed = Object.keys(before).filter(
       (k) => !/^(app|user|temp):/.test(k) && !hasOwn(change.sessionState, k),
     );
-    const record = eventRecord(key, this.address(key), change.event, {
+    const record = eventRecord(key, this.sessionAddress(key), change.event, {
       sessionDelta,
       removed,
       pythonDelta,
@@ -272,8 +265,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     // when all have, so nothing this append sends lands after it has returned.
     const [posted, ...scopes] = await Promise.allSettled([
       this.postEvent(record, recordText),
-      hasKeys(change.appDelta) ? this.postScope(key, 'app-state', change.appDelta) : undefined,
-      hasKeys(change.userDelta) ? this.postScope(key, 'user-state', change.userDelta) : undefined,
+      hasKeys(change.appDelta) ? this.updateScope(key, 'app-state', change.appDelta) : undefined,
+      hasKeys(change.userDelta) ? this.updateScope(key, 'user-state', change.userDelta) : undefined,
     ]);
     if (posted.status === 'rejected') throw posted.reason as Error;
     const revision = revisionAfter(prepared.revision as string, posted.value);
@@ -288,7 +281,7 @@ export class RedisAgentMemoryStore implements SessionStore {
   /** Addresses of recently used sessions: a storage id is a SHA-256, needed several times a call. */
   private readonly addresses = new Map<string, EventAddress>();
 
-  private address(key: SessionKey): EventAddress {
+  private sessionAddress(key: SessionKey): EventAddress {
     const id = `${key.appName}\u0000${key.userId}\u0000${key.sessionId}`;
     let address = this.addresses.get(id);
     if (!address) {
@@ -300,16 +293,9 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   private computeAddress(key: SessionKey): EventAddress {
-    const namespace = this.options.defaultNamespace ?? key.appName;
-    const shared =
-      this.options.defaultNamespace !== undefined && this.options.defaultNamespace !== key.appName;
+    const { namespace, appQualifier } = scopeOf(key.appName, this.options.defaultNamespace);
     return {
-      sessionId: storageSessionId(
-        namespace,
-        key.userId,
-        key.sessionId,
-        shared ? key.appName : undefined,
-      ),
+      sessionId: storageSessionId(namespace, key.userId, key.sessionId, appQualifier),
       namespace: managedIdentifier(namespace),
       userActor: managedIdentifier(key.userId),
       actorOf: managedIdentifier,
@@ -318,16 +304,16 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   private namespaceOf(appName: string): string {
-    return managedIdentifier(this.options.defaultNamespace ?? appName);
+    return managedIdentifier(scopeOf(appName, this.options.defaultNamespace).namespace);
   }
 
   // ---- sessions -----------------------------------------------------------------------------
 
-  private async readSession(
+  private async findSession(
     key: SessionKey,
     options?: { events?: boolean },
   ): Promise<ParsedSession | undefined> {
-    const data = await this.fetchSession(this.address(key).sessionId);
+    const data = await this.getStored(this.sessionAddress(key).sessionId);
     return data ? this.parse(data, key, options) : undefined;
   }
 
@@ -341,7 +327,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     } catch (error) {
       if (!(error instanceof UnreadableRecordError)) throw error;
       throw new MalformedResponseError(
-        'redis-agent-memory',
+        REDIS_AGENT_MEMORY_BACKEND,
         'GET',
         SESSION,
         `session ${JSON.stringify(key.sessionId)} holds an ${error.message} this version cannot read`,
@@ -350,7 +336,7 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   /** GETs a session's events, or undefined on 404. */
-  private async fetchSession(storageId: string): Promise<RamSessionMemory | undefined> {
+  private async getStored(storageId: string): Promise<RamSessionMemory | undefined> {
     const { data, error, response } = await this.client.GET(SESSION, {
       params: { path: { sessionId: storageId } },
     });
@@ -359,7 +345,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     const problem = checkSessionResponse(data);
     if (problem) {
       throw new MalformedResponseError(
-        'redis-agent-memory',
+        REDIS_AGENT_MEMORY_BACKEND,
         'GET',
         SESSION,
         `unexpected session (${problem})`,
@@ -383,7 +369,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     const eventId = (written as { event?: { eventId?: unknown } } | null)?.event?.eventId;
     if (typeof eventId !== 'string') {
       throw new MalformedResponseError(
-        'redis-agent-memory',
+        REDIS_AGENT_MEMORY_BACKEND,
         'POST',
         EVENTS,
         'no event.eventId in the answer',
@@ -405,7 +391,7 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   /** Every session id the owner has, following page tokens. */
-  private async listOwned(owner: string): Promise<string[]> {
+  private async listStored(owner: string): Promise<string[]> {
     const ids: string[] = [];
     let pageToken: string | undefined;
     do {
@@ -423,7 +409,7 @@ export class RedisAgentMemoryStore implements SessionStore {
         !page.items.every((id) => typeof id === 'string')
       ) {
         throw new MalformedResponseError(
-          'redis-agent-memory',
+          REDIS_AGENT_MEMORY_BACKEND,
           'GET',
           LIST,
           'unexpected session list',
@@ -432,7 +418,7 @@ export class RedisAgentMemoryStore implements SessionStore {
       ids.push(...page.items);
       if (page.nextPageToken !== undefined && page.nextPageToken === pageToken) {
         throw new BackendError({
-          backend: 'redis-agent-memory',
+          backend: REDIS_AGENT_MEMORY_BACKEND,
           status: 200,
           method: 'GET',
           path: LIST,
@@ -453,10 +439,10 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   private async readScope(key: SessionKey, kind: 'app-state' | 'user-state'): Promise<StateMap> {
-    return foldScope(await this.fetchSession(this.scopeSessionId(key, kind)), kind);
+    return foldScope(await this.getStored(this.scopeSessionId(key, kind)), kind);
   }
 
-  private postScope(
+  private updateScope(
     key: SessionKey,
     kind: 'app-state' | 'user-state',
     delta: StateMap,
@@ -485,10 +471,6 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   private remember(key: SessionKey, state: StateMap, revision: string): void {
     if (!this.options.singleWriter) return;
-    const location = this.locationOf(key);
-    this.lastKnown.delete(location);
-    this.lastKnown.set(location, { state, revision });
-    if (this.lastKnown.size > CACHE_LIMIT)
-      this.lastKnown.delete(this.lastKnown.keys().next().value!);
+    this.lastSeen.set(this.locationOf(key), { state, revision });
   }
 }

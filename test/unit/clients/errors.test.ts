@@ -199,7 +199,7 @@ describe('Agent Memory Server errors (backends.md 2.1, 2.6)', () => {
       .reply(404, { detail: 'Session x not found' });
     const error = await backendError(unwrap(wm('x')));
     expect(error).toMatchObject({
-      backend: 'agent-memory-server',
+      backend: 'opensource-agent-memory',
       status: 404,
       title: 'Not Found',
       detail: 'Session x not found',
@@ -409,7 +409,7 @@ describe('successful responses', () => {
     expect(error).not.toBeInstanceOf(SyntaxError);
     expect(error).toMatchObject({
       name: 'MalformedResponseError',
-      backend: 'agent-memory-server',
+      backend: 'opensource-agent-memory',
       method: 'GET',
       path: '/v1/health',
     });

@@ -454,14 +454,14 @@ describe('debug hook', () => {
     expect(events.map(({ durationMs: _d, ...rest }) => rest)).toEqual([
       {
         type: 'request',
-        backend: 'agent-memory-server',
+        backend: 'opensource-agent-memory',
         method: 'GET',
         path: '/v1/working-memory/a%2Fb',
         attempt: 1,
       },
       {
         type: 'response',
-        backend: 'agent-memory-server',
+        backend: 'opensource-agent-memory',
         method: 'GET',
         path: '/v1/working-memory/a%2Fb',
         attempt: 1,

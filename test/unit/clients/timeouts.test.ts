@@ -44,7 +44,7 @@ describe('timeoutMs', () => {
     expect(error).not.toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({
       name: 'TimeoutError',
-      backend: 'agent-memory-server',
+      backend: 'opensource-agent-memory',
       method: 'GET',
       path: '/v1/health',
       timeoutMs: 30,

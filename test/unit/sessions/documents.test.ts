@@ -20,9 +20,9 @@ import {
   upsertMessage,
   workingMemoryProblem,
   type SessionEnvelope,
-} from '../../../src/sessions/agent-memory-server/documents.js';
+} from '../../../src/sessions/opensource-agent-memory/documents.js';
 import type { StoredEvent } from '../../../src/sessions/events.js';
-import { setOwn } from '../../../src/sessions/state.js';
+import { setOwn } from '../../../src/shared/json.js';
 
 const entries = (map: object): [string, unknown][] =>
   Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

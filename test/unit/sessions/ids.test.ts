@@ -5,17 +5,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  APP_STATE_SESSION_ID,
   ENCODED_PREFIX,
   decodeId,
   decodeSessionId,
   encodeId,
   encodeSessionId,
   isPlainId,
+} from '../../../src/shared/opensource-agent-memory/ids.js';
+import {
+  APP_STATE_SESSION_ID,
   stateNamespace,
   userFromStateSessionId,
   userStateSessionId,
-} from '../../../src/sessions/agent-memory-server/ids.js';
+} from '../../../src/sessions/opensource-agent-memory/ids.js';
 import { randomIds } from './random.js';
 
 const GENERATED = randomIds(20260101, 2000);

@@ -3,13 +3,8 @@
  * put back, values copied, and `__proto__`/`constructor`/`prototype` kept as ordinary own keys.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  applyDelta,
-  hasKeys,
-  mergeScopes,
-  setOwn,
-  splitState,
-} from '../../../src/sessions/state.js';
+import { applyDelta, hasKeys, mergeScopes, splitState } from '../../../src/sessions/state.js';
+import { setOwn } from '../../../src/shared/json.js';
 
 /** Own entries sorted by key: compares maps holding a `__proto__` key reliably. */
 const entries = (map: object): [string, unknown][] =>

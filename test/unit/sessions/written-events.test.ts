@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   spliceEvents,
   WrittenEvents,
-} from '../../../src/sessions/agent-memory-server/written-events.js';
+} from '../../../src/sessions/opensource-agent-memory/written-events.js';
 import type { StoredEvent } from '../../../src/sessions/events.js';
 
 const event = (id: string, text = id): StoredEvent => ({

@@ -8,6 +8,10 @@
  * are. Ordinary ids (printable ASCII without those) are sent unchanged, so sessions stay shared with
  * the Python adk-redis; any other id is sent as `adk~` + lowercase hex of its UTF-8 bytes. `~` is
  * never in an ordinary id, so an encoded id cannot equal an ordinary one.
+ *
+ * Namespaces, user ids and session ids go through here for every service, so data derived from a
+ * session (its long-term memories) is found under the same ids. Ids of documents only the session
+ * layer reserves live in sessions/opensource-agent-memory/ids.ts.
  */
 
 /** The prefix of every id this library encodes or reserves. */
@@ -17,8 +21,10 @@ const PLAIN = /^[\x21-\x7e]+$/;
 // A backtick is escaped by nothing on AMS's TAG queries, so it never matches in listings.
 const UNSAFE = /[:,/~`]/;
 
-const hex = (value: string): string => Buffer.from(value, 'utf8').toString('hex');
-const unhex = (value: string): string | undefined => {
+/** Lowercase hex of a string's UTF-8 bytes. */
+export const hex = (value: string): string => Buffer.from(value, 'utf8').toString('hex');
+/** The string whose UTF-8 bytes `value` is the lowercase hex of; undefined when it is none. */
+export const unhex = (value: string): string | undefined => {
   if (!/^(?:[0-9a-f]{2})*$/.test(value)) return undefined;
   const text = Buffer.from(value, 'hex').toString('utf8');
   return hex(text) === value ? text : undefined;
@@ -65,23 +71,4 @@ export function decodeSessionId(
   if (rest.length > 0 || app === undefined || session === undefined) return undefined;
   if (unhex(app) !== appQualifier) return undefined;
   return unhex(session);
-}
-
-/** Reserved documents for app and user state live in a namespace of their own per app. */
-export function stateNamespace(appName: string): string {
-  return `${ENCODED_PREFIX}state~${hex(appName)}`;
-}
-
-/** The session id of the app-state document (in {@link stateNamespace}, without a user). */
-export const APP_STATE_SESSION_ID = `${ENCODED_PREFIX}app`;
-
-/** The session id of a user's state document; the user is recoverable from it for listing. */
-export function userStateSessionId(userId: string): string {
-  return `${ENCODED_PREFIX}user~${hex(userId)}`;
-}
-
-/** The user of a user-state document id, or undefined for any other id. */
-export function userFromStateSessionId(stored: string): string | undefined {
-  const prefix = `${ENCODED_PREFIX}user~`;
-  return stored.startsWith(prefix) ? unhex(stored.slice(prefix.length)) : undefined;
 }

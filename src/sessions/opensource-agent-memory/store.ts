@@ -1,6 +1,7 @@
 /**
  * Sessions on the Agent Memory Server: one working-memory document per ADK session, app and user
- * state in reserved documents of their own (see documents.ts and ids.ts for the layout).
+ * state in reserved documents of their own (see documents.ts, ids.ts and
+ * src/shared/opensource-agent-memory/ids.ts for the layout).
  *
  * AMS has no conditional writes, so an append is read-compare-write: the document's revision must
  * still be the one the live session was based on. Calls for one document are serialised in this
@@ -18,6 +19,16 @@ import {
   type AmsWorkingMemory,
   type AmsWorkingMemoryUpdate,
 } from '../../clients/index.js';
+import { OPENSOURCE_AGENT_MEMORY_BACKEND } from '../../shared/backend.js';
+import { mapWithConcurrency } from '../../shared/concurrency.js';
+import { scopeOf } from '../../shared/namespace.js';
+import {
+  decodeSessionId,
+  encodeId,
+  encodeSessionId,
+} from '../../shared/opensource-agent-memory/ids.js';
+import { RecentMap } from '../../shared/recent.js';
+import { runSerially } from '../../shared/serial.js';
 import {
   SessionAlreadyExistsError,
   SessionNotFoundError,
@@ -25,16 +36,15 @@ import {
   type SessionKey,
 } from '../errors.js';
 import type { ListedSession } from '../paging.js';
-import { runSerially } from '../serial.js';
 import { spliceEvents, WrittenEvents } from './written-events.js';
 import type { StoredEvent } from '../events.js';
-import { mapWithConcurrency } from '../concurrency.js';
 import { applyDelta, emptyState, hasKeys, type ScopedState, type StateMap } from '../state.js';
 import type {
   AppendChange,
   PreparedAppend,
   Revision,
   SessionStore,
+  StoreOptions,
   StoredSession,
 } from '../store.js';
 import {
@@ -56,25 +66,17 @@ import {
 } from './documents.js';
 import {
   APP_STATE_SESSION_ID,
-  decodeSessionId,
-  encodeId,
-  encodeSessionId,
   stateNamespace,
   userFromStateSessionId,
   userStateSessionId,
 } from './ids.js';
 
 /** How the store writes documents. */
-export interface AgentMemoryServerStoreOptions {
-  /** Identifies the server in per-document queues (its base URL). */
-  serverId: string;
-  defaultNamespace?: string | undefined;
+export interface OpensourceAgentMemoryStoreOptions extends StoreOptions {
   sessionTtlSeconds?: number | undefined;
   strategy?: AmsMemoryStrategy | undefined;
   modelName?: string | undefined;
   contextWindowMax?: number | undefined;
-  singleWriter: boolean;
-  listConcurrency: number;
 }
 
 /** Where a document lives in AMS: its ids as sent. */
@@ -101,9 +103,9 @@ const LIST_WINDOW = 10_000;
 const CACHE_LIMIT = 1_000;
 const WORKING_MEMORY = '/v1/working-memory/{session_id}';
 
-export class AgentMemoryServerStore implements SessionStore {
+export class OpensourceAgentMemoryStore implements SessionStore {
   /** Single-writer mode: the last document read or written, per session location. */
-  private readonly lastDocuments = new Map<string, AmsWorkingMemory>();
+  private readonly lastSeen = new RecentMap<string, AmsWorkingMemory>(CACHE_LIMIT);
   /** The events' JSON of each session document this process last wrote. */
   private readonly writtenEvents = new WrittenEvents();
   /** Writes this process made to each scope document, to tell whether an earlier read is current. */
@@ -111,7 +113,7 @@ export class AgentMemoryServerStore implements SessionStore {
 
   constructor(
     private readonly client: AgentMemoryServerClient,
-    private readonly options: AgentMemoryServerStoreOptions,
+    private readonly options: OpensourceAgentMemoryStoreOptions,
   ) {}
 
   locationOf(key: SessionKey): string {
@@ -153,13 +155,13 @@ export class AgentMemoryServerStore implements SessionStore {
       data: sessionData(init.state.session, envelope) as AmsWorkingMemoryUpdate['data'],
     };
     const [putSession, putApp, putUser] = await Promise.allSettled([
-      this.putDocument(address, body),
+      this.putStored(address, body),
       this.updateScope(key, 'app', init.state.app, false, appRead),
       this.updateScope(key, 'user', init.state.user, true, userRead),
     ]);
     if (putApp.status === 'rejected' || putUser.status === 'rejected') {
       // The session must not exist without its scopes: undo it, so a retried create starts over.
-      if (putSession.status === 'fulfilled') await this.deleteDocument(address).catch(() => {});
+      if (putSession.status === 'fulfilled') await this.deleteStored(address).catch(() => {});
       throw (
         putApp.status === 'rejected' ? putApp.reason : (putUser as PromiseRejectedResult).reason
       ) as Error;
@@ -194,22 +196,22 @@ export class AgentMemoryServerStore implements SessionStore {
 
   async list(appName: string, userId: string | undefined): Promise<ListedSession[]> {
     const namespace = this.namespaceOf(appName);
-    const qualifier = this.appQualifier(appName);
+    const { appQualifier } = scopeOf(appName, this.options.defaultNamespace);
     const users =
       userId !== undefined
         ? [userId]
-        : (await this.listIds(stateNamespace(appName), undefined))
+        : (await this.listStored(stateNamespace(appName), undefined))
             .map(userFromStateSessionId)
             .filter((user): user is string => user !== undefined);
     const candidates: { userId: string; sessionId: string }[] = [];
     const seen = new Set<string>();
     const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => ({
       user,
-      ids: await this.listIds(namespace, encodeId(user)),
+      ids: await this.listStored(namespace, encodeId(user)),
     }));
     for (const { user, ids } of perUser) {
       for (const stored of ids) {
-        const sessionId = decodeSessionId(stored, qualifier);
+        const sessionId = decodeSessionId(stored, appQualifier);
         if (sessionId === undefined) continue;
         const id = JSON.stringify([user, sessionId]);
         if (seen.has(id)) continue;
@@ -243,13 +245,13 @@ export class AgentMemoryServerStore implements SessionStore {
     // case: deleting a missing session could delete another user's. Delete only what we found.
     const found = await this.findSession(key);
     const location = this.locationOf(key);
-    this.lastDocuments.delete(location);
+    this.lastSeen.delete(location);
     this.writtenEvents.forget(location);
     if (!found) return;
-    await this.deleteDocument(address);
+    await this.deleteStored(address);
   }
 
-  private async deleteDocument(address: DocumentAddress): Promise<void> {
+  private async deleteStored(address: DocumentAddress): Promise<void> {
     await unwrap(
       this.client.DELETE(WORKING_MEMORY, {
         params: { path: { session_id: address.sessionId }, query: this.scopeQuery(address) },
@@ -262,7 +264,7 @@ export class AgentMemoryServerStore implements SessionStore {
     expectedRevision: Revision | undefined,
   ): Promise<PreparedSessionAppend> {
     const location = this.locationOf(key);
-    const cached = this.options.singleWriter ? this.lastDocuments.get(location) : undefined;
+    const cached = this.options.singleWriter ? this.lastSeen.get(location) : undefined;
     const found = cached
       ? { doc: cached, envelope: this.envelopeOf(key, cached) ?? undefined }
       : await this.findSession(key);
@@ -336,7 +338,7 @@ export class AgentMemoryServerStore implements SessionStore {
       if (!this.options.singleWriter) {
         await this.putAcknowledged(address, body, text, writeId);
       } else {
-        const written = await this.putDocument(address, body, text);
+        const written = await this.putStored(address, body, text);
         // Kept for the next append, so it must be this write's document, not any valid one.
         let echoed: SessionEnvelope | undefined;
         try {
@@ -366,20 +368,15 @@ export class AgentMemoryServerStore implements SessionStore {
   // ---- addresses ----------------------------------------------------------------------------
 
   private namespaceOf(appName: string): string {
-    return encodeId(this.options.defaultNamespace ?? appName);
-  }
-
-  /** The app, when it shares its namespace with other apps and must be part of session ids. */
-  private appQualifier(appName: string): string | undefined {
-    const shared = this.options.defaultNamespace;
-    return shared !== undefined && shared !== appName ? appName : undefined;
+    return encodeId(scopeOf(appName, this.options.defaultNamespace).namespace);
   }
 
   private sessionAddress(key: SessionKey): DocumentAddress {
+    const { namespace, appQualifier } = scopeOf(key.appName, this.options.defaultNamespace);
     return {
-      namespace: this.namespaceOf(key.appName),
+      namespace: encodeId(namespace),
       userId: encodeId(key.userId),
-      sessionId: encodeSessionId(key.sessionId, this.appQualifier(key.appName)),
+      sessionId: encodeSessionId(key.sessionId, appQualifier),
     };
   }
 
@@ -408,12 +405,12 @@ export class AgentMemoryServerStore implements SessionStore {
     verifyForeign = true,
   ): Promise<{ doc: AmsWorkingMemory; envelope: SessionEnvelope | undefined } | undefined> {
     const address = this.sessionAddress(key);
-    const doc = await this.getDocument(address);
+    const doc = await this.getStored(address);
     if (!doc) return undefined;
     const envelope = this.envelopeOf(key, doc);
     if (envelope === null) return undefined;
     if (envelope === undefined && verifyForeign) {
-      const listed = await this.listIds(address.namespace, address.userId);
+      const listed = await this.listStored(address.namespace, address.userId);
       if (!listed.includes(address.sessionId)) return undefined;
     }
     return { doc, envelope };
@@ -456,7 +453,7 @@ export class AgentMemoryServerStore implements SessionStore {
   private async readScopeDocument(key: SessionKey, kind: 'app' | 'user'): Promise<ScopeRead> {
     const address = this.scopeAddress(key, kind);
     const generation = this.scopeWrites.get(this.scopeLocation(address)) ?? 0;
-    return { doc: await this.getDocument(address), generation };
+    return { doc: await this.getStored(address), generation };
   }
 
   private scopeLocation(address: DocumentAddress): string {
@@ -479,7 +476,7 @@ export class AgentMemoryServerStore implements SessionStore {
     return runSerially(location, async () => {
       // A read made before this turn is still current unless this process wrote since.
       const current = earlier && earlier.generation === (this.scopeWrites.get(location) ?? 0);
-      const doc = current ? earlier.doc : await this.getDocument(address);
+      const doc = current ? earlier.doc : await this.getStored(address);
       let envelope;
       try {
         envelope = readScopeEnvelope(doc, kind);
@@ -490,7 +487,7 @@ export class AgentMemoryServerStore implements SessionStore {
       const state = emptyState();
       applyDelta(state, envelope.state);
       applyDelta(state, delta);
-      await this.putDocument(address, {
+      await this.putStored(address, {
         ...this.retainedFields(doc, false),
         namespace: address.namespace,
         user_id: address.userId ?? null,
@@ -510,7 +507,7 @@ export class AgentMemoryServerStore implements SessionStore {
   // ---- listing ------------------------------------------------------------------------------
 
   /** Every session id AMS lists under a namespace (and user), paging by 100. */
-  private async listIds(namespace: string, userId: string | undefined): Promise<string[]> {
+  private async listStored(namespace: string, userId: string | undefined): Promise<string[]> {
     const ids: string[] = [];
     for (let offset = 0; ; offset += LIST_PAGE) {
       const page = await unwrap(
@@ -533,7 +530,7 @@ export class AgentMemoryServerStore implements SessionStore {
         typeof page.total !== 'number'
       ) {
         throw new MalformedResponseError(
-          'agent-memory-server',
+          OPENSOURCE_AGENT_MEMORY_BACKEND,
           'GET',
           '/v1/working-memory/',
           'unexpected session list (want {sessions: string[], total: number})',
@@ -541,7 +538,7 @@ export class AgentMemoryServerStore implements SessionStore {
       }
       if (page.total > LIST_WINDOW) {
         throw new BackendError({
-          backend: 'agent-memory-server',
+          backend: OPENSOURCE_AGENT_MEMORY_BACKEND,
           status: 200,
           method: 'GET',
           path: '/v1/working-memory/',
@@ -559,7 +556,7 @@ export class AgentMemoryServerStore implements SessionStore {
    * GETs a document, or undefined on 404 or when the stored namespace and user differ from the
    * address (AMS's index fallback matches them ignoring case).
    */
-  private async getDocument(address: DocumentAddress): Promise<AmsWorkingMemory | undefined> {
+  private async getStored(address: DocumentAddress): Promise<AmsWorkingMemory | undefined> {
     const { data, error, response } = await this.client.GET(WORKING_MEMORY, {
       params: { path: { session_id: address.sessionId }, query: this.scopeQuery(address) },
     });
@@ -583,7 +580,7 @@ export class AgentMemoryServerStore implements SessionStore {
    * PUTs a document and returns AMS's answer: the document as stored. `text`, when given, is the
    * JSON sent in place of `body`'s.
    */
-  private async putDocument(
+  private async putStored(
     address: DocumentAddress,
     body: AmsWorkingMemoryUpdate,
     text?: string,
@@ -657,18 +654,13 @@ export class AgentMemoryServerStore implements SessionStore {
 
   private remember(key: SessionKey, doc: AmsWorkingMemory): void {
     if (!this.options.singleWriter) return;
-    const location = this.locationOf(key);
-    this.lastDocuments.delete(location);
-    this.lastDocuments.set(location, doc);
-    if (this.lastDocuments.size > CACHE_LIMIT) {
-      this.lastDocuments.delete(this.lastDocuments.keys().next().value!);
-    }
+    this.lastSeen.set(this.locationOf(key), doc);
   }
 
   private unreadable(key: SessionKey, error: unknown): Error {
     if (!(error instanceof UnreadableDocumentError)) return error as Error;
     return new MalformedResponseError(
-      'agent-memory-server',
+      OPENSOURCE_AGENT_MEMORY_BACKEND,
       'GET',
       WORKING_MEMORY,
       `the stored document of session ${JSON.stringify(key.sessionId)} ${error.message}`,
@@ -692,7 +684,7 @@ function messageTime(timestamp: number): string {
 /** AMS answered a session PUT with something other than the document that PUT stored. */
 function notThisWrite(): MalformedResponseError {
   return new MalformedResponseError(
-    'agent-memory-server',
+    OPENSOURCE_AGENT_MEMORY_BACKEND,
     'PUT',
     WORKING_MEMORY,
     'the answer is not the document this write stored',
@@ -703,7 +695,7 @@ function checkDocument(data: unknown, method: string): AmsWorkingMemory {
   const problem = workingMemoryProblem(data);
   if (problem !== undefined) {
     throw new MalformedResponseError(
-      'agent-memory-server',
+      OPENSOURCE_AGENT_MEMORY_BACKEND,
       method,
       WORKING_MEMORY,
       `unexpected working memory (${problem}: missing or not valid)`,

@@ -9,8 +9,10 @@
  */
 import type { Event } from '@google/adk';
 import type { AmsMemoryMessage, AmsWorkingMemory } from '../../clients/index.js';
-import { textEvent, fromStoredEvent, type StoredEvent } from '../events.js';
-import { emptyState, isPlainObject, setOwn, type StateMap } from '../state.js';
+import { textEvent } from '../../shared/content.js';
+import { isPlainObject, setOwn } from '../../shared/json.js';
+import { fromStoredEvent, type StoredEvent } from '../events.js';
+import { emptyState, type StateMap } from '../state.js';
 
 /** The reserved `data` key of every document this library writes. */
 export const ENVELOPE_KEY = 'adk_redis';
