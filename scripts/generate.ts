@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import * as prettier from 'prettier';
 import { stripProse } from './lib/prose.js';
-import { loadPinnedDocument } from './lib/spec-documents.js';
+import { loadPinnedDocument, type LoadedDocument } from './lib/spec-documents.js';
 import {
   OPERATIONS_ARTIFACTS,
   PROJECT_ROOT,
@@ -54,8 +54,11 @@ interface Output {
   text: string;
 }
 
-async function generate(name: SpecName, source: SpecSource): Promise<Output[]> {
-  const { bytes, from } = loadPinnedDocument(name, source);
+async function generate(
+  name: SpecName,
+  source: SpecSource,
+  { bytes, from }: LoadedDocument,
+): Promise<Output[]> {
   let document: unknown;
   try {
     document = JSON.parse(bytes.toString('utf8'));
@@ -111,9 +114,11 @@ async function main(): Promise<void> {
     );
   }
   const sources = readSources();
+  // Every document first: a missing one fails before any time is spent generating.
+  const documents = SPEC_NAMES.map((name) => loadPinnedDocument(name, sources[name]));
   const stale: string[] = [];
-  for (const name of SPEC_NAMES) {
-    for (const output of await generate(name, sources[name])) {
+  for (const [i, name] of SPEC_NAMES.entries()) {
+    for (const output of await generate(name, sources[name], documents[i]!)) {
       const target = join(PROJECT_ROOT, output.file);
       if (check) {
         if (readOrEmpty(target) !== output.text) stale.push(output.file);

@@ -138,8 +138,8 @@ async function pullManaged(args: PullArgs, source: SpecSource): Promise<boolean>
   const bytes = isUrl(location) ? await fetchDocument(location) : readUserFile(location);
   const { version } = checkDocument(bytes, location);
   const digest = sha256(bytes);
-  const cached = cacheDocument('redis-agent-memory', bytes);
   if (digest === source.sha256) {
+    const cached = cacheDocument('redis-agent-memory', bytes);
     console.log(
       `redis-agent-memory: unchanged (revision ${source.revision}, sha256 ${digest}); cached at ${cached}. Nothing else to do.`,
     );
@@ -147,6 +147,7 @@ async function pullManaged(args: PullArgs, source: SpecSource): Promise<boolean>
   }
 
   const { revision, url } = provenanceOf(args, source);
+  const cached = cacheDocument('redis-agent-memory', bytes);
   const previous = `revision ${source.revision ?? 'unknown'}, version ${source.version}`;
   const upstream = source.upstream;
   source.version = version;
