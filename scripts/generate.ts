@@ -66,19 +66,38 @@ async function generate(
     throw new SpecsError('INVALID_DOCUMENT', `${name}: ${from} is not JSON.`);
   }
   if (source.options.stripProse) document = stripProse(document);
-  const ast = await openapiTS(document as OpenAPI3, {
-    defaultNonNullable: source.options.defaultNonNullable,
-    silent: true,
-  });
+  const ast = await unsupported(`${name}: openapi-typescript cannot read ${from}`, () =>
+    openapiTS(document as OpenAPI3, {
+      defaultNonNullable: source.options.defaultNonNullable,
+      silent: true,
+    }),
+  );
   const outputs: Output[] = [
     { file: source.generated, text: header(name, source) + astToString(ast) },
   ];
   const artifact = OPERATIONS_ARTIFACTS[name];
   if (artifact) {
-    const json = JSON.stringify(deriveOperationsArtifact(name, source, document), null, 2);
+    const derived = await unsupported(
+      `${name}: the fake's schema artifact (scripts/lib/operations-artifact.ts) cannot represent ${from}`,
+      () => deriveOperationsArtifact(name, source, document),
+    );
+    const json = JSON.stringify(derived, null, 2);
     outputs.push({ file: artifact, text: await formatLikeTheRepo(artifact, json) });
   }
   return outputs;
+}
+
+/** Runs a step that fails on documents it does not support, turning that into a clear error. */
+async function unsupported<T>(what: string, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new SpecsError(
+      'INVALID_DOCUMENT',
+      `${what}: ${detail}. Nothing was written. Go back to the previous document with git checkout -- specs/sources.json, or extend the generator.`,
+    );
+  }
 }
 
 /**

@@ -15,7 +15,8 @@ import {
   PULL_USAGE,
   isUrl,
   parsePullArgs,
-  revisionFromUrl,
+  provenanceOf,
+  refuseUnrecordableUrl,
   upstreamUrl,
   type PullArgs,
 } from './lib/pull-args.js';
@@ -103,38 +104,13 @@ async function restoreManaged(source: SpecSource): Promise<void> {
   console.log('Nothing changed in the project; npm run generate can read it now.');
 }
 
-/** The revision and the URL that serves exactly these bytes, or a message saying what is missing. */
-function provenanceOf(args: PullArgs, source: SpecSource): { revision: string; url: string } {
-  const upstream = source.upstream;
-  const location = args.source!;
-  const named = upstream && isUrl(location) ? revisionFromUrl(upstream, location) : undefined;
-  if (named && args.revision && named.toLowerCase() !== args.revision.toLowerCase()) {
-    throw new SpecsError(
-      'USAGE',
-      `the URL names revision ${named} but --revision says ${args.revision}.`,
-    );
-  }
-  const revision = named ?? args.revision;
-  if (!revision) {
-    const example = upstream ? upstreamUrl(upstream, '<commit>') : '<url at a commit>';
-    throw new SpecsError(
-      'PROVENANCE_MISSING',
-      `which ${upstream?.repository ?? 'upstream'} commit is ${location} from? Pass it with --revision <commit>, or pass the raw URL at that commit (${example}). Nothing was recorded.`,
-    );
-  }
-  const url = isUrl(location) ? location : upstream ? upstreamUrl(upstream, revision) : undefined;
-  if (!url) {
-    throw new SpecsError('PROVENANCE_MISSING', `no URL is known for revision ${revision}.`);
-  }
-  return { revision, url };
-}
-
 async function pullManaged(args: PullArgs, source: SpecSource): Promise<boolean> {
   if (args.source === undefined) {
     await restoreManaged(source);
     return false;
   }
   const location = args.source;
+  refuseUnrecordableUrl(args, source.upstream);
   const bytes = isUrl(location) ? await fetchDocument(location) : readUserFile(location);
   const { version } = checkDocument(bytes, location);
   const digest = sha256(bytes);
@@ -146,7 +122,7 @@ async function pullManaged(args: PullArgs, source: SpecSource): Promise<boolean>
     return false;
   }
 
-  const { revision, url } = provenanceOf(args, source);
+  const { revision, url } = provenanceOf(args, source.upstream);
   const cached = cacheDocument('redis-agent-memory', bytes);
   const previous = `revision ${source.revision ?? 'unknown'}, version ${source.version}`;
   const upstream = source.upstream;

@@ -1,4 +1,4 @@
-/** The command line of `npm run specs:pull`, and the provenance it derives from a URL. */
+/** The command line of `npm run specs:pull`, and the provenance it records for a document. */
 import { SPEC_NAMES, SpecsError, isSpecName, type SpecName, type Upstream } from './specs.js';
 
 export const PULL_USAGE = `Usage:
@@ -100,10 +100,64 @@ export function upstreamUrl(upstream: Upstream, revision: string): string {
   return upstream.url.replace('{revision}', revision);
 }
 
-/** The revision a URL names, when it is the upstream document's raw URL at a commit. */
-export function revisionFromUrl(upstream: Upstream, url: string): string | undefined {
+/** The git ref (commit, branch or tag) a URL names, when it is the upstream document's raw URL. */
+export function refInUrl(upstream: Upstream, url: string): string | undefined {
   const [before, after] = upstream.url.split('{revision}') as [string, string | undefined];
   if (after === undefined || !url.startsWith(before) || !url.endsWith(after)) return undefined;
-  const revision = url.slice(before.length, url.length - after.length);
-  return REVISION.test(revision) ? revision : undefined;
+  const ref = url.slice(before.length, url.length - after.length);
+  return ref === '' ? undefined : ref;
+}
+
+/** The revision a URL names, when it is the upstream document's raw URL at a commit. */
+export function revisionFromUrl(upstream: Upstream, url: string): string | undefined {
+  const ref = refInUrl(upstream, url);
+  return ref !== undefined && REVISION.test(ref) ? ref : undefined;
+}
+
+/**
+ * Refuses, before anything is fetched, an upstream URL that cannot be recorded: one at a branch
+ * or tag (its bytes move), or at a commit other than `--revision`.
+ */
+export function refuseUnrecordableUrl(args: PullArgs, upstream: Upstream | undefined): void {
+  const location = args.source;
+  if (!upstream || location === undefined || !isUrl(location)) return;
+  const ref = refInUrl(upstream, location);
+  if (ref === undefined) return;
+  if (!REVISION.test(ref)) {
+    throw new SpecsError(
+      'PROVENANCE_MISSING',
+      `${location} names ${ref}, a branch or tag, which moves: pass the raw URL at a commit (${upstreamUrl(upstream, '<commit>')}). Nothing was recorded.`,
+    );
+  }
+  if (args.revision && ref.toLowerCase() !== args.revision.toLowerCase()) {
+    throw new SpecsError(
+      'USAGE',
+      `the URL names commit ${ref} but --revision says ${args.revision}.`,
+    );
+  }
+}
+
+/** The revision and the URL that serves exactly these bytes, for a newly adopted document. */
+export function provenanceOf(
+  args: PullArgs,
+  upstream: Upstream | undefined,
+): { revision: string; url: string } {
+  const location = args.source!;
+  const named = upstream && isUrl(location) ? revisionFromUrl(upstream, location) : undefined;
+  const revision = named ?? args.revision;
+  if (!revision) {
+    const example = upstream ? upstreamUrl(upstream, '<commit>') : '<url at a commit>';
+    throw new SpecsError(
+      'PROVENANCE_MISSING',
+      `which ${upstream?.repository ?? 'upstream'} commit is ${location} from? Pass it with --revision <commit>, or pass the raw URL at that commit (${example}). Nothing was recorded.`,
+    );
+  }
+  if (isUrl(location)) return { revision, url: location };
+  if (!upstream) {
+    throw new SpecsError(
+      'PROVENANCE_MISSING',
+      `no URL is known for revision ${revision}: pass the URL that serves this document instead of a file.`,
+    );
+  }
+  return { revision, url: upstreamUrl(upstream, revision) };
 }

@@ -1,6 +1,13 @@
 /** The `specs:pull` command line: the forms it accepts and how it refuses the others. */
 import { describe, expect, it } from 'vitest';
-import { parsePullArgs, revisionFromUrl, upstreamUrl } from '../../../scripts/lib/pull-args.js';
+import {
+  parsePullArgs,
+  provenanceOf,
+  refInUrl,
+  refuseUnrecordableUrl,
+  revisionFromUrl,
+  upstreamUrl,
+} from '../../../scripts/lib/pull-args.js';
 import { SpecsError, type Upstream } from '../../../scripts/lib/specs.js';
 
 const COMMIT = '0af446c112d439b5708a579a3c7ab30379459d29';
@@ -83,8 +90,55 @@ describe('revisions from upstream URLs', () => {
 
   it('finds no revision in a branch URL or another document', () => {
     expect(revisionFromUrl(upstream, upstreamUrl(upstream, 'main'))).toBeUndefined();
+    expect(refInUrl(upstream, upstreamUrl(upstream, 'main'))).toBe('main');
     expect(
       revisionFromUrl(upstream, `https://raw.example.invalid/owner/docs/${COMMIT}/other.json`),
     ).toBeUndefined();
+  });
+});
+
+describe('provenance of an adopted document', () => {
+  const upstream: Upstream = {
+    repository: 'owner/docs',
+    path: 'api/openapi.json',
+    url: 'https://raw.example.invalid/owner/docs/{revision}/api/openapi.json',
+    license: 'L',
+    reference: 'R',
+  };
+  const at = (ref: string): string => upstreamUrl(upstream, ref);
+  const args = (source: string, revision?: string) => ({
+    name: 'redis-agent-memory' as const,
+    source,
+    help: false,
+    ...(revision ? { revision } : {}),
+  });
+
+  it('takes the commit from a raw URL, or from --revision for a file (recording the raw URL)', () => {
+    expect(provenanceOf(args(at(COMMIT)), upstream)).toEqual({ revision: COMMIT, url: at(COMMIT) });
+    expect(provenanceOf(args('doc.json', COMMIT), upstream)).toEqual({
+      revision: COMMIT,
+      url: at(COMMIT),
+    });
+    const elsewhere = 'http://127.0.0.1:8080/doc.json';
+    expect(provenanceOf(args(elsewhere, COMMIT), upstream)).toEqual({
+      revision: COMMIT,
+      url: elsewhere,
+    });
+  });
+
+  it('asks for the commit when nothing names it', () => {
+    expect(() => provenanceOf(args('doc.json'), upstream)).toThrow('Pass it with --revision');
+    expect(() => provenanceOf(args('doc.json', COMMIT), undefined)).toThrow('no URL is known');
+  });
+
+  it('refuses, before fetching, an upstream URL at a branch or at another commit', () => {
+    expect(() => refuseUnrecordableUrl(args(at('main')), upstream)).toThrow(
+      'names main, a branch or tag, which moves',
+    );
+    expect(() => refuseUnrecordableUrl(args(at(COMMIT), 'abcdef1'), upstream)).toThrow(
+      `the URL names commit ${COMMIT} but --revision says abcdef1`,
+    );
+    expect(() => refuseUnrecordableUrl(args(at(COMMIT), COMMIT), upstream)).not.toThrow();
+    expect(() => refuseUnrecordableUrl(args('doc.json'), upstream)).not.toThrow();
   });
 });
