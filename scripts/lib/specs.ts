@@ -1,272 +1,124 @@
-/** Where each backend's OpenAPI document comes from, and how its bytes are checked. */
+/**
+ * specs/sources.json: which OpenAPI document each generated client comes from, with its full
+ * provenance (where from, revision, version, sha256, date), and the error type of the spec scripts.
+ */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SOURCES_FILE = join(PROJECT_ROOT, 'specs', 'sources.json');
+export {
+  OPERATIONS_ARTIFACTS,
+  deriveOperationsArtifact,
+  type ArtifactOperation,
+  type ArtifactParameter,
+  type OperationsArtifact,
+} from './operations-artifact.js';
 
-export type SpecName = 'agent-memory-server' | 'redis-agent-memory';
+/** The project the scripts belong to (a temporary copy of the tree is its own project). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SOURCES_FILE = 'specs/sources.json';
+
+export const SPEC_NAMES = ['agent-memory-server', 'redis-agent-memory'] as const;
+export type SpecName = (typeof SPEC_NAMES)[number];
+
+/** Where a third-party document is published, so that any revision of it can be fetched. */
+export interface Upstream {
+  /** `owner/name` of the repository that publishes the document. */
+  repository: string;
+  /** The document's path inside that repository. */
+  path: string;
+  /** Raw URL of the document at a revision: `{revision}` stands for the commit. */
+  url: string;
+  /** The document's licence: why its bytes are not committed and its prose is removed. */
+  license: string;
+  /** The published API reference: where the documentation removed from the code lives. */
+  reference: string;
+}
 
 export interface SpecSource {
   title: string;
+  /** `info.version` of the pinned document. */
   version: string;
-  /** How the document is obtained, in words a maintainer can follow. */
+  /** One line naming the pinned document: repository, revision and path, or how it was served. */
   origin: string;
-  /** Committed copy, relative to the project root (only for documents we produce ourselves). */
-  file?: string;
-  /** Local path tried first (relative to the project root), for documents we may not commit. */
-  path?: string;
-  /** Public URL used when `path` is absent. */
-  url?: string;
+  /** Revision of the pinned document: an upstream commit, or the server version that served it. */
+  revision?: string;
+  /** How `specs:pull` obtained the bytes: a URL, a local file (its base name), or a server. */
+  retrievedFrom?: string;
+  /** UTC date (YYYY-MM-DD) on which `specs:pull` recorded the pinned document. */
+  retrieved?: string;
+  /** Size of the pinned document in bytes. */
+  bytes?: number;
   /** sha256 of the exact bytes generation uses. */
   sha256: string;
+  /** Committed copy, relative to the project root (only for documents we produce ourselves). */
+  file?: string;
+  /** A copy beside the project (as CI has), relative to the project root; used when it matches. */
+  path?: string;
+  /** URL that serves exactly the pinned bytes. */
+  url?: string;
+  /** For third-party documents: where they are published. */
+  upstream?: Upstream;
   /** Output of `npm run generate`, relative to the project root. */
   generated: string;
-  /** openapi-typescript options that this document needs. */
-  options: { defaultNonNullable: boolean };
+  options: {
+    /** openapi-typescript's `defaultNonNullable`. */
+    defaultNonNullable: boolean;
+    /** Generate from the document with its prose removed (see scripts/lib/prose.ts). */
+    stripProse?: boolean;
+  };
 }
 
 export type Sources = Record<SpecName, SpecSource>;
+
+/** Stable codes of {@link SpecsError}; the scripts exit 2 for `USAGE`, 1 otherwise. */
+export type SpecsErrorCode =
+  | 'USAGE'
+  | 'DOCUMENT_MISSING'
+  | 'CHECKSUM_MISMATCH'
+  | 'FETCH_FAILED'
+  | 'INVALID_DOCUMENT'
+  | 'PROVENANCE_MISSING'
+  | 'STALE_OUTPUT';
+
+/** A failure of `specs:pull` or `generate`: its message says what happened and what to do next. */
+export class SpecsError extends Error {
+  override readonly name = 'SpecsError';
+  constructor(
+    readonly code: SpecsErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isSpecName(value: string): value is SpecName {
+  return (SPEC_NAMES as readonly string[]).includes(value);
+}
 
 export function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
 export function readSources(): Sources {
-  return JSON.parse(readFileSync(SOURCES_FILE, 'utf8')) as Sources;
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, SOURCES_FILE), 'utf8')) as Sources;
 }
 
 export function writeSources(sources: Sources): void {
-  writeFileSync(SOURCES_FILE, `${JSON.stringify(sources, null, 2)}\n`);
+  writeFileSync(join(PROJECT_ROOT, SOURCES_FILE), `${JSON.stringify(sources, null, 2)}\n`);
 }
 
 /**
- * The bytes of a document: the committed file, else the local path, else the public URL.
- * `override` (a path or URL) wins over all of them.
+ * Prints a script's failure and exits: 2 with the usage text for bad arguments, 1 otherwise.
+ * Anything that is not a {@link SpecsError} is unexpected and keeps its stack.
  */
-export async function loadSpecBytes(
-  source: SpecSource,
-  override?: string,
-): Promise<{ bytes: Buffer; from: string }> {
-  const location =
-    override ??
-    (source.file ? join(PROJECT_ROOT, source.file) : undefined) ??
-    localPath(source) ??
-    source.url;
-  if (!location) throw new Error(`${source.title}: no file, path or url to read it from`);
-  if (/^https?:\/\//.test(location)) {
-    const response = await fetch(location, { signal: AbortSignal.timeout(30_000) });
-    if (!response.ok)
-      throw new Error(`${source.title}: GET ${location} answered ${response.status}`);
-    return { bytes: Buffer.from(await response.arrayBuffer()), from: location };
+export function exitWithError(error: unknown, usage: string): never {
+  if (error instanceof SpecsError) {
+    console.error(`error [${error.code}]: ${error.message}`);
+    if (error.code === 'USAGE') console.error(`\n${usage}`);
+    process.exit(error.code === 'USAGE' ? 2 : 1);
   }
-  return { bytes: readFileSync(resolve(PROJECT_ROOT, location)), from: location };
-}
-
-function localPath(source: SpecSource): string | undefined {
-  if (!source.path) return undefined;
-  const full = resolve(PROJECT_ROOT, source.path);
-  return existsSync(full) ? full : undefined;
-}
-
-/**
- * Schema artifacts derived from a document, besides the generated TypeScript: relative to the
- * project root. The fake Redis Agent Memory server (test/support/fake-redis-agent-memory) validates
- * every request and response against this one, so it must never drift from the pinned document.
- */
-export const OPERATIONS_ARTIFACTS: Partial<Record<SpecName, string>> = {
-  'redis-agent-memory': 'test/support/generated/redis-agent-memory.operations.json',
-};
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-/** One parameter of an operation in the artifact. */
-export interface ArtifactParameter {
-  name: string;
-  in: 'path' | 'query' | 'header' | 'cookie';
-  required: boolean;
-  schema: JsonObject;
-}
-
-/** One operation in the artifact: only what a validator needs, JSON content only. */
-export interface ArtifactOperation {
-  method: string;
-  path: string;
-  parameters: ArtifactParameter[];
-  requestBody?: { required: boolean; schema?: JsonObject };
-  responses: Record<string, { schema?: JsonObject }>;
-}
-
-/** The shape of an operations artifact (`OPERATIONS_ARTIFACTS`). */
-export interface OperationsArtifact {
-  $comment: string;
-  source: string;
-  version: string;
-  sha256: string;
-  $defs: Record<string, JsonObject>;
-  operations: Record<string, ArtifactOperation>;
-}
-
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-/** Keywords that only document; dropped so the artifact stays small and diffs stay meaningful. */
-const DOC_KEYWORDS = new Set(['description', 'example', 'examples', 'externalDocs', 'xml']);
-/**
- * OpenAPI 3.0 keywords whose JSON Schema reading differs (or is absent): refused rather than
- * silently mistranslated, so a document revision that starts using them is noticed here.
- */
-const UNSUPPORTED_KEYWORDS = new Set(['nullable', 'discriminator', 'readOnly', 'writeOnly']);
-/** Keywords whose value is a map from names to schemas (the names are not keywords). */
-const SCHEMA_MAP_KEYWORDS = new Set(['properties', 'patternProperties', '$defs', 'definitions']);
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A schema as JSON Schema (2020-12 reading) for the artifact: documentation keywords dropped,
- * component refs pointed at `#/$defs/`, keys sorted for a stable output.
- */
-function convertSchema(schema: Json, where: string): Json {
-  if (Array.isArray(schema)) return schema.map((item, i) => convertSchema(item, `${where}/${i}`));
-  if (!isObject(schema)) return schema;
-  const out: JsonObject = {};
-  for (const key of Object.keys(schema).sort()) {
-    const value = schema[key]!;
-    if (DOC_KEYWORDS.has(key)) continue;
-    if (UNSUPPORTED_KEYWORDS.has(key)) {
-      throw new Error(`${where}: OpenAPI keyword "${key}" is not supported by the artifact`);
-    }
-    if ((key === 'exclusiveMinimum' || key === 'exclusiveMaximum') && typeof value === 'boolean') {
-      throw new Error(`${where}: boolean "${key}" (OpenAPI 3.0) is not supported by the artifact`);
-    }
-    if (key === '$ref' && typeof value === 'string') {
-      const match = /^#\/components\/schemas\/([^/]+)$/.exec(value);
-      if (!match) throw new Error(`${where}: unsupported $ref ${value}`);
-      out.$ref = `#/$defs/${match[1]}`;
-    } else if (SCHEMA_MAP_KEYWORDS.has(key) && isObject(value)) {
-      const map: JsonObject = {};
-      for (const name of Object.keys(value).sort()) {
-        map[name] = convertSchema(value[name]!, `${where}/${key}/${name}`);
-      }
-      out[key] = map;
-    } else if (key === 'enum' || key === 'const' || key === 'default' || key === 'required') {
-      out[key] = value; // values, not schemas: kept verbatim (order included)
-    } else {
-      out[key] = convertSchema(value, `${where}/${key}`);
-    }
-  }
-  return out;
-}
-
-/** Follows a `#/components/<kind>/<name>` ref (OpenAPI allows them for parameters and bodies). */
-function resolveComponent(document: JsonObject, value: Json, kind: string, where: string): Json {
-  if (!isObject(value) || typeof value.$ref !== 'string') return value;
-  const prefix = `#/components/${kind}/`;
-  if (!value.$ref.startsWith(prefix)) throw new Error(`${where}: unsupported $ref ${value.$ref}`);
-  const components = isObject(document.components) ? document.components : {};
-  const group = isObject(components[kind]) ? components[kind] : {};
-  const target = group[value.$ref.slice(prefix.length)];
-  if (target === undefined) throw new Error(`${where}: dangling $ref ${value.$ref}`);
-  return resolveComponent(document, target, kind, where);
-}
-
-/** The JSON schema of a request body or response, if it has `application/json` content. */
-function jsonSchemaOf(content: Json, where: string): JsonObject | undefined {
-  if (!isObject(content)) return undefined;
-  const json = content['application/json'];
-  if (!isObject(json) || json.schema === undefined) return undefined;
-  return convertSchema(json.schema, `${where}/content/application~1json/schema`) as JsonObject;
-}
-
-/**
- * Derives the operations artifact from an OpenAPI 3.0 document: `$defs` (components.schemas,
- * refs rewritten) and, per operationId, its method, path, parameters, JSON request body and
- * JSON responses by status. Pure and deterministic: same document, same output.
- */
-export function deriveOperationsArtifact(
-  name: SpecName,
-  source: SpecSource,
-  document: unknown,
-): OperationsArtifact {
-  if (!isObject(document)) throw new Error(`${name}: the document is not a JSON object`);
-  const components = isObject(document.components) ? document.components : {};
-  const schemas = isObject(components.schemas) ? components.schemas : {};
-  const $defs: Record<string, JsonObject> = {};
-  for (const key of Object.keys(schemas).sort()) {
-    $defs[key] = convertSchema(schemas[key]!, `#/components/schemas/${key}`) as JsonObject;
-  }
-
-  const found: Record<string, ArtifactOperation> = {};
-  const paths = isObject(document.paths) ? document.paths : {};
-  for (const path of Object.keys(paths)) {
-    const item = paths[path];
-    if (!isObject(item)) continue;
-    const shared = Array.isArray(item.parameters) ? item.parameters : [];
-    for (const method of HTTP_METHODS) {
-      const operation = item[method];
-      if (!isObject(operation)) continue;
-      const where = `#/paths/${path.replaceAll('/', '~1')}/${method}`;
-      const id = operation.operationId;
-      if (typeof id !== 'string') throw new Error(`${where}: no operationId`);
-      if (found[id]) throw new Error(`${where}: duplicate operationId ${id}`);
-
-      // Operation-level parameters override path-level ones with the same name and location.
-      const byKey = new Map<string, ArtifactParameter>();
-      const own = Array.isArray(operation.parameters) ? operation.parameters : [];
-      for (const [i, raw] of [...shared, ...own].entries()) {
-        const at = `${where}/parameters/${i}`;
-        const parameter = resolveComponent(document, raw, 'parameters', at);
-        if (!isObject(parameter) || typeof parameter.name !== 'string') {
-          throw new Error(`${at}: not a parameter`);
-        }
-        const location = parameter.in as ArtifactParameter['in'];
-        byKey.set(`${location}:${parameter.name}`, {
-          name: parameter.name,
-          in: location,
-          required: parameter.required === true,
-          schema: (parameter.schema === undefined
-            ? {}
-            : convertSchema(parameter.schema, `${at}/schema`)) as JsonObject,
-        });
-      }
-
-      const entry: ArtifactOperation = {
-        method: method.toUpperCase(),
-        path,
-        parameters: [...byKey.values()],
-        responses: {},
-      };
-      if (operation.requestBody !== undefined) {
-        const at = `${where}/requestBody`;
-        const body = resolveComponent(document, operation.requestBody, 'requestBodies', at);
-        if (!isObject(body)) throw new Error(`${at}: not a request body`);
-        const schema = jsonSchemaOf(body.content ?? null, at);
-        entry.requestBody = { required: body.required === true, ...(schema ? { schema } : {}) };
-      }
-      const responses = isObject(operation.responses) ? operation.responses : {};
-      for (const status of Object.keys(responses).sort()) {
-        const at = `${where}/responses/${status}`;
-        const response = resolveComponent(document, responses[status]!, 'responses', at);
-        if (!isObject(response)) throw new Error(`${at}: not a response`);
-        const schema = jsonSchemaOf(response.content ?? null, at);
-        entry.responses[status] = schema ? { schema } : {};
-      }
-      found[id] = entry;
-    }
-  }
-
-  const operations: Record<string, ArtifactOperation> = {};
-  for (const id of Object.keys(found).sort()) operations[id] = found[id]!;
-  const info = isObject(document.info) ? document.info : {};
-  return {
-    $comment: `Generated by \`npm run generate\` (scripts/generate.ts) from the OpenAPI document below. Do not edit; \`npm run generate:check\` fails when it differs from a fresh generation.`,
-    source: `${source.title} (${name}): ${source.origin}`,
-    version: typeof info.version === 'string' ? info.version : '',
-    sha256: source.sha256,
-    $defs,
-    operations,
-  };
+  console.error(error);
+  process.exit(1);
 }
