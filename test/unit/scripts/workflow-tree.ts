@@ -28,6 +28,8 @@ const COPIED = [
   'src/generated',
   'test/support/generated',
   'test/support/fake-redis-agent-memory',
+  // the AMS harness (imported by specs:pull) serves its model endpoint from here
+  'test/support/model-endpoint',
 ];
 
 export interface Tree {
