@@ -64,7 +64,7 @@ export default defineConfig({
           include: MEMORY_TESTS,
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
-          testTimeout: 60_000,
+          testTimeout: 120_000,
           hookTimeout: 240_000,
           fileParallelism: false,
         },

@@ -7,7 +7,8 @@
 export async function until<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
+  // Generous: background tasks on a loaded 2-core machine have taken over 15 s.
+  timeoutMs = 45_000,
   intervalMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
