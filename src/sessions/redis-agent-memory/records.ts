@@ -227,13 +227,14 @@ function excerpt(text: string): string {
  */
 export function fitRecord(record: RamAddSessionEvent, of: string): SplitRecord {
   const metadata = record.metadata as Record<string, unknown>;
-  const ours = metadata[METADATA_KEY] as SessionMeta;
+  const ours = metadata[METADATA_KEY] as Record<string, unknown>;
   const payloadText = JSON.stringify(ours);
+  // What stays: the kind and time, and an empty state where a session record has one.
   const mark = (split: SplitMark) => ({
     v: 1,
     kind: ours.kind,
-    ts: ours.ts,
-    state: {},
+    ...('ts' in ours ? { ts: ours.ts } : {}),
+    ...('state' in ours ? { state: {} } : {}),
     split,
   });
   let fitted = splitRecord(record, METADATA_KEY, payloadText, mark, of);
@@ -487,8 +488,16 @@ export function foldScope(
   kind: 'app-state' | 'user-state',
 ): StateMap {
   const state = emptyState();
+  const parts = new PartCollector();
   for (const raw of data?.events ?? []) {
-    const meta = asObject(asObject(raw.metadata)?.[METADATA_KEY]);
+    const outer = asObject(raw.metadata);
+    if (parts.take(outer)) continue;
+    let meta = asObject(outer?.[METADATA_KEY]);
+    if (meta && isSplitMark(meta.split)) {
+      // A change too large for one record: from its parts (absent when some are gone).
+      const text = parts.assemble(meta.split);
+      meta = text === undefined ? undefined : asObject(JSON.parse(text));
+    }
     if (!meta || !scopeMetaSchema.safeParse(meta).success || meta.kind !== kind) continue;
     const delta = asObject(meta.delta);
     if (delta) applyDelta(state, delta);

@@ -119,6 +119,8 @@ export class RedisAgentMemoryStore implements SessionStore {
       '(session created)',
       creationRecord(key, address, init.state.session, init.now),
     );
+    const appRecord = this.scopeChange(key, 'app-state', init.state.app, '(session created)');
+    const userRecord = this.scopeChange(key, 'user-state', init.state.user, '(session created)');
     // Two waves: the three reads at once, then every write at once.
     const [existing, appBefore, userBefore] = await Promise.all([
       this.getStored(address.sessionId),
@@ -132,8 +134,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     }
     const [marker, ...scopes] = await Promise.allSettled([
       this.postRecord(record),
-      hasKeys(init.state.app) ? this.updateScope(key, 'app-state', init.state.app) : undefined,
-      hasKeys(init.state.user) ? this.updateScope(key, 'user-state', init.state.user) : undefined,
+      appRecord && this.updateScope(key, 'app-state', appRecord),
+      userRecord && this.updateScope(key, 'user-state', userRecord),
       this.register(key),
     ]);
     const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -283,12 +285,14 @@ export class RedisAgentMemoryStore implements SessionStore {
         pythonDelta,
       }),
     );
+    const appRecord = this.scopeChange(key, 'app-state', change.appDelta, change.event.id);
+    const userRecord = this.scopeChange(key, 'user-state', change.userDelta, change.event.id);
     // One wave: the event and any app/user changes are independent appends. The call settles only
     // when all have, so nothing this append sends lands after it has returned.
     const [posted, ...scopes] = await Promise.allSettled([
       this.postRecord(record),
-      hasKeys(change.appDelta) ? this.updateScope(key, 'app-state', change.appDelta) : undefined,
-      hasKeys(change.userDelta) ? this.updateScope(key, 'user-state', change.userDelta) : undefined,
+      appRecord && this.updateScope(key, 'app-state', appRecord),
+      userRecord && this.updateScope(key, 'user-state', userRecord),
     ]);
     if (posted.status === 'rejected') throw posted.reason as Error;
     const revision = revisionAfter(
@@ -501,16 +505,30 @@ export class RedisAgentMemoryStore implements SessionStore {
     return foldScope(await this.getStored(this.scopeSessionId(key, kind)), kind);
   }
 
-  private updateScope(
+  /** The record of an app or user state change, checked like an event's; none when empty. */
+  private scopeChange(
     key: SessionKey,
     kind: 'app-state' | 'user-state',
     delta: StateMap,
-  ): Promise<string> {
+    eventId: string,
+  ): OutgoingRecord | undefined {
+    if (!hasKeys(delta)) return undefined;
+    const sessionId = this.scopeSessionId(key, kind);
+    const record = scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, {
+      kind,
+      delta,
+    });
+    return this.outgoing(key, eventId, record);
+  }
+
+  private updateScope(
+    key: SessionKey,
+    kind: 'app-state' | 'user-state',
+    record: OutgoingRecord,
+  ): Promise<{ id: string; count: number }> {
     const sessionId = this.scopeSessionId(key, kind);
     return runSerially(JSON.stringify([this.options.serverId, sessionId]), () =>
-      this.postEvent(
-        scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, { kind, delta }),
-      ),
+      this.postRecord(record),
     );
   }
 
