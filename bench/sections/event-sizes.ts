@@ -113,7 +113,9 @@ export async function eventSizes(env: BenchEnv, quick: boolean): Promise<void> {
   note(
     '',
     `${runs} runs per size on fresh sessions (median; one warm-up run first). Append requests include`,
-    'the stale-check read; part records go 8 at a time, so waves ≈ 1 + parts / 8 + 1. The fake runs',
-    'on loopback in a child process: against the real service each wave adds a network round trip.',
+    'the stale-check read; waves: that read, the part records (8 in flight at a time, so about',
+    'parts / 8 round trips against a remote service), then the record. getSession is one wave of',
+    'three GETs (session, app state, user state) whatever the size. The fake runs on loopback in a',
+    'child process; bytes are request bodies sent and response bodies received.',
   );
 }
