@@ -9,6 +9,7 @@ import { parseBenchArgs, type SectionName } from './lib/args.js';
 import { ROOT, startEnv, type BenchEnv } from './lib/env.js';
 import { heading, note, printTargets, progress } from './lib/report.js';
 import { coldImport } from './sections/cold-import.js';
+import { eventSizes } from './sections/event-sizes.js';
 import { growth } from './sections/growth.js';
 import { overhead } from './sections/overhead.js';
 import { peer } from './sections/peer.js';
@@ -25,6 +26,7 @@ const SECTION_RUNNERS: Record<
   throughput: { needs: { ams: true, fake: true }, run: (env, quick) => throughput(env, quick) },
   peer: { needs: { ams: true, fake: false }, run: (env, quick) => peer(env, quick) },
   'cold-import': { needs: { ams: false, fake: false }, run: (_env, quick) => coldImport(quick) },
+  'event-sizes': { needs: { ams: false, fake: true }, run: (env, quick) => eventSizes(env, quick) },
 };
 
 /** The commit measured, and whether src/ has uncommitted changes (read-only git). */

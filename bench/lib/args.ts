@@ -8,6 +8,7 @@ export const SECTIONS = [
   'throughput',
   'peer',
   'cold-import',
+  'event-sizes',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 

@@ -52,8 +52,9 @@ export interface RedisSessionMemoryServiceConfig extends ConnectionConfig {
   /** How many sessions `listSessions` reads at once (default 8). */
   listConcurrency?: number;
   /**
-   * Managed only: the largest event metadata, in bytes, sent to the service (default 16384, the
-   * size Redis documents; raise it if your service accepts more). A larger event throws
+   * Managed only: the largest event this library stores, in bytes of its metadata JSON (the full
+   * ADK event, inline data included; default 4194304, 4 MiB). An event over the service's
+   * per-event limit (about 16 KB) is stored as several records; a larger one than this throws
    * `EventTooLargeError` before anything is sent.
    */
   maxEventBytes?: number;
@@ -83,7 +84,7 @@ export const redisSessionMemoryServiceConfigSchema = z
       .int()
       .min(1024)
       .max(16 * 1024 * 1024)
-      .default(16_384),
+      .default(4 * 1024 * 1024),
   })
   .strict();
 

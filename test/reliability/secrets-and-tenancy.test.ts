@@ -461,7 +461,8 @@ function secretsSuite(
         const session = await service.createSession({ ...scope() });
         const big = createEvent({
           author: 'user',
-          customMetadata: { blob: `${SECRET} `.repeat(1_000) },
+          // Over the default maxEventBytes (4 MiB).
+          customMetadata: { blob: `${SECRET} `.repeat(100_000) },
         });
         const tooLarge = await failure(() => service.appendEvent({ session, event: big }));
         expect(tooLarge).toBeInstanceOf(EventTooLargeError);

@@ -9,6 +9,12 @@
  * - the session state is the fold of the stored events' state deltas (on the initial state);
  * - the service (the same instance that saw the faults) works normally again.
  *
+ * A second, smaller managed run (BIG_SESSIONS sessions, BIG_OPS operations each) has appends that
+ * carry a tool result over the per-event metadata limit (24 KiB, 60 KiB, and 1 MiB once in half
+ * the sessions), stored as part records before their record: read back they must equal what was
+ * appended, byte for byte, and no failed append may show. Its client timeout is longer, since
+ * reading such sessions takes longer than the 400 ms the other runs allow.
+ *
  * Bounded by count: OPS_PER_SESSION operations per session. Prints one summary line per backend.
  */
 import { createEvent, createEventActions, type Event, type Session } from '@google/adk';
@@ -39,6 +45,8 @@ import {
 const SESSIONS = 16;
 const USERS = 4;
 const OPS_PER_SESSION = 72;
+const BIG_SESSIONS = 4;
+const BIG_OPS = 40;
 const FAULT_RATE = 0.15;
 /**
  * App/user state writes in every append (`user:lastSeen`). Off by default: with them, an append
@@ -63,6 +71,8 @@ interface AppendRecord {
   /** When the append started and settled, in ms since the soak began. */
   started: number;
   settled?: number;
+  /** For a big event: the JSON of its content, as appended. */
+  content?: string;
 }
 
 interface SoakResult {
@@ -85,10 +95,46 @@ interface SessionSpec {
   initialState: Record<string, unknown>;
 }
 
+const KiB = 1024;
+
+/** The size of the tool result the append `seq` of a session carries, if any (managed soak). */
+function bigEventBytes(spec: SessionSpec, seq: number): number | undefined {
+  if (seq === 8 && spec.index % 2 === 0) return 1024 * KiB;
+  if (seq % 6 === 2) return 24 * KiB;
+  if (seq % 6 === 5) return 60 * KiB;
+  return undefined;
+}
+
+/** A tool's answer of about `bytes` of JSON, different for every session and event. */
+function toolResult(spec: SessionSpec, seq: number, bytes: number): Event {
+  const rows: string[] = [];
+  for (let i = 0, size = 0; size < bytes; i++) {
+    const row = `row ${i} of s${spec.index}-e${seq}: "quoted", tab\t, é, 🍕; `;
+    rows.push(row);
+    size += row.length + 4;
+  }
+  return createEvent({
+    invocationId: `inv-${spec.index}-${seq}`,
+    author: 'soak_agent',
+    content: {
+      role: 'user',
+      parts: [{ functionResponse: { id: `call-${seq}`, name: 'fetch_rows', response: { rows } } }],
+    },
+  });
+}
+
 function makeEvent(
   spec: SessionSpec,
   seq: number,
+  big = false,
 ): { event: Event; delta: Record<string, unknown> } {
+  const bytes = big ? bigEventBytes(spec, seq) : undefined;
+  if (bytes !== undefined) {
+    const event = toolResult(spec, seq, bytes);
+    const delta = { counter: seq };
+    event.actions = createEventActions({ stateDelta: { ...delta } });
+    return { event, delta };
+  }
   const delta: Record<string, unknown> = {
     counter: seq,
     [`slot${seq % 3}`]: `s${spec.index}-e${seq}`,
@@ -116,8 +162,12 @@ async function soak(
   backend: BackendUnderTest,
   proxy: ChaosProxy,
   midway?: () => Promise<void>,
+  bigEvents = false,
 ): Promise<{ result: SoakResult; specs: SessionSpec[]; chaotic: RedisSessionMemoryService }> {
-  const chaotic = backend.service(proxy.url, FAST_CLIENT);
+  const chaotic = backend.service(
+    proxy.url,
+    bigEvents ? { ...FAST_CLIENT, timeoutMs: 1_500 } : FAST_CLIENT,
+  );
   const appName = uniqueId('soak-app');
   const random = seededRandom(SEED);
   const result: SoakResult = {
@@ -131,19 +181,21 @@ async function soak(
     staleErrors: 0,
     reloads: 0,
   };
-  const specs: SessionSpec[] = Array.from({ length: SESSIONS }, (_, index) => ({
+  const sessions = bigEvents ? BIG_SESSIONS : SESSIONS;
+  const opsPerSession = bigEvents ? BIG_OPS : OPS_PER_SESSION;
+  const specs: SessionSpec[] = Array.from({ length: sessions }, (_, index) => ({
     index,
     key: { appName, userId: `user-${index % USERS}`, sessionId: `session-${index}` },
     initialState: { owner: index, counter: -1 },
   }));
   // Each worker's operation kinds are drawn up front, so the plan does not depend on timing.
   const plans = specs.map(() =>
-    Array.from({ length: OPS_PER_SESSION }, () => {
+    Array.from({ length: opsPerSession }, () => {
       const r = random();
       return r < 0.6 ? 'append' : r < 0.85 ? 'get' : 'list';
     }),
   );
-  const totalOps = SESSIONS * OPS_PER_SESSION;
+  const totalOps = sessions * opsPerSession;
   const began = Date.now();
   const now = (): number => Date.now() - began;
   let midwayRun: Promise<void> | undefined;
@@ -206,7 +258,7 @@ async function soak(
           live = got.value;
           needsReload = false;
         }
-        const { event, delta } = makeEvent(spec, seq);
+        const { event, delta } = makeEvent(spec, seq, bigEvents);
         const record: AppendRecord = {
           session: spec.index,
           seq: seq++,
@@ -214,6 +266,9 @@ async function soak(
           outcome: 'pending',
           delta,
           started: now(),
+          ...(event.content?.parts?.[0]?.functionResponse
+            ? { content: JSON.stringify(event.content) }
+            : {}),
         };
         result.appends.push(record);
         const session = live;
@@ -338,6 +393,13 @@ async function verify(
         `session ${spec.index}: appended ${story.join(' ')} | stored ${storedSeqs.join(' ')}`,
       );
     }
+    // Big events read back exactly as appended (never truncated, never another writer's parts).
+    for (const event of session.events) {
+      const attempt = byId.get(event.id);
+      if (attempt?.content !== undefined && JSON.stringify(event.content) !== attempt.content) {
+        out.problems.push(`session ${spec.index}: big #${attempt.seq} reads back different`);
+      }
+    }
     const stored = ids.map((id) => byId.get(id));
     if (stored.some((a) => a === undefined))
       out.problems.push(`session ${spec.index}: holds events nobody appended`);
@@ -417,11 +479,17 @@ function summarize(
     `[soak:${name}] seed=${SEED} ops=${result.ops} {${fmt(result.byKind)}} ok=${result.ops - result.failedOps} ` +
     `failed=${result.failedOps} errors{${fmt(result.errors)}} | appends=${result.appends.length} ` +
     `resolved=${check.resolved} threw=${threw} (stored=${check.threwStored} absent=${check.threwAbsent}) ` +
+    `big=${result.appends.filter((a) => a.content !== undefined).length} ` +
     `stale=${result.staleErrors} reloads=${result.reloads} | proxy ${proxy.summary()}${extra}`
   );
 }
 
-function assertSoak(result: SoakResult, check: Verification, proxy: ChaosProxy): void {
+function assertSoak(
+  result: SoakResult,
+  check: Verification,
+  proxy: ChaosProxy,
+  minOps = 1_000,
+): void {
   const all = [...result.untyped, ...result.violations, ...check.problems];
   // Printed in full (assertion messages are cut short).
   if (all.length > 0) {
@@ -433,7 +501,7 @@ function assertSoak(result: SoakResult, check: Verification, proxy: ChaosProxy):
   expect(result.untyped).toEqual([]);
   expect(result.violations).toEqual([]);
   expect(check.problems).toEqual([]);
-  expect(result.ops).toBeGreaterThanOrEqual(1_000);
+  expect(result.ops).toBeGreaterThanOrEqual(minOps);
   expect(proxy.faultCount() / proxy.stats.requests).toBeGreaterThanOrEqual(0.1);
   // Most operations got through the faults (retries did their job).
   expect(result.ops - result.failedOps).toBeGreaterThan(result.ops / 2);
@@ -528,5 +596,32 @@ describe('soak under faults: Redis Agent Memory (fake)', () => {
     expect(ram.fake.violations).toEqual([]);
     await worksAgain(chaotic, specs);
     await worksAgain(clean, specs.slice(4));
+  });
+});
+
+describe('soak under faults: Redis Agent Memory (fake), events over the per-event limit', () => {
+  let ram: RamUnderTest;
+  let proxy: ChaosProxy;
+
+  beforeAll(async () => {
+    ram = await startRamBackend();
+    proxy = await startChaosProxy({ target: ram.target, seed: SEED, faultRate: FAULT_RATE });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await ram?.fake.stop();
+  });
+
+  it('stores big events whole or not at all, exactly once, in order, through faults', async () => {
+    const { result, specs, chaotic } = await soak(ram, proxy, undefined, true);
+    proxy.setFaultRate(0);
+    const clean = ram.service();
+    const check = await verify(clean, specs, result.appends);
+    console.log(summarize('ram-big', result, proxy, check, ''));
+    assertSoak(result, check, proxy, BIG_SESSIONS * BIG_OPS);
+    const big = result.appends.filter((a) => a.content !== undefined && a.outcome === 'resolved');
+    expect(big.length).toBeGreaterThan(0);
+    expect(ram.fake.violations).toEqual([]);
+    await worksAgain(chaotic, specs);
   });
 });

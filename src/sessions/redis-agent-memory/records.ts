@@ -7,6 +7,10 @@
  * the Python adk-redis's keys (so it reads our sessions) and ours under `adk_redis`: the full event
  * with its text parts pointing into `content`, the effective session-state change, and the time
  * in ms. A created session starts with one marker event that reads back as no ADK event.
+ *
+ * Text parts go to `content` up to {@link CONTENT_BUDGET}; a longer one stays in the event and
+ * `content` shows its beginning. A record whose metadata is over the per-event limit is written as
+ * part records before it (see parts.ts).
  */
 import { z } from 'zod';
 import type { Event } from '@google/adk';
@@ -17,6 +21,15 @@ import { isPlainObject, plainObjectSchema, setOwn } from '../../shared/json.js';
 import type { StoredEvent } from '../events.js';
 import { applyDelta, emptyState, type StateMap } from '../state.js';
 import type { RetentionNote } from '../store.js';
+import {
+  PartCollector,
+  RECORD_METADATA_BUDGET,
+  isSplitMark,
+  jsonBytes,
+  splitRecord,
+  type SplitMark,
+  type SplitRecord,
+} from './parts.js';
 
 /** The reserved metadata key of everything this library writes. */
 export const METADATA_KEY = 'adk_redis';
@@ -35,6 +48,8 @@ interface SessionMeta {
   removed?: string[];
   event?: Record<string, unknown> & { id: string };
   textParts?: number[];
+  /** Set when the fields above are in part records (state is then empty here). */
+  split?: SplitMark;
 }
 
 /**
@@ -54,7 +69,8 @@ function isSessionMeta(value: unknown): value is SessionMeta {
     (meta.event === undefined || typeof asObject(meta.event)?.id === 'string') &&
     (meta.textParts === undefined ||
       (Array.isArray(meta.textParts) &&
-        meta.textParts.every((i) => Number.isInteger(i) && (i as number) >= 0)))
+        meta.textParts.every((i) => Number.isInteger(i) && (i as number) >= 0))) &&
+    (meta.split === undefined || isSplitMark(meta.split))
   );
 }
 const scopeMetaSchema = z.object({
@@ -145,8 +161,17 @@ export function eventRecord(
     : source;
   const texts: { text: string }[] = [];
   const textParts: number[] = [];
+  let room = CONTENT_BUDGET;
   stored.content?.parts?.forEach((part, index) => {
     if (typeof part.text === 'string' && part.text.trim() !== '' && part.thought !== true) {
+      const bytes = jsonBytes(part.text);
+      if (bytes > room) {
+        // Too long for content: the text stays in the event; content shows its beginning.
+        texts.push({ text: excerpt(part.text) });
+        room = 0;
+        return;
+      }
+      room -= bytes;
       texts.push({ text: part.text });
       textParts.push(index);
       delete part.text;
@@ -178,6 +203,50 @@ export function eventRecord(
       },
     },
   };
+}
+
+/**
+ * The most text, in UTF-8 bytes of its JSON, an event record carries as `content`: the visible
+ * conversation, well under a request body limit (the fake's is 1 MiB; the service documents none).
+ */
+export const CONTENT_BUDGET = 256 * 1024;
+const EXCERPT_CHARS = 2000;
+
+/** The beginning of a text too long for `content`, marked as such. */
+function excerpt(text: string): string {
+  let end = Math.min(EXCERPT_CHARS, text.length);
+  if (end > 0 && end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+  return `${text.slice(0, end)} … (${text.length - end} more characters in the stored event)`;
+}
+
+/**
+ * Splits a session record whose metadata is over {@link RECORD_METADATA_BUDGET} (see
+ * {@link encodeRecord}): its `adk_redis` value moves to part records. When even the rest is over (a large Python `state_delta`), that
+ * copy is left out: the Python package then misses that state change, this library does not.
+ * @throws RangeError when the record cannot fit at all (ids and author alone over the budget).
+ */
+export function fitRecord(record: RamAddSessionEvent, of: string): SplitRecord {
+  const metadata = record.metadata as Record<string, unknown>;
+  const ours = metadata[METADATA_KEY] as Record<string, unknown>;
+  const payloadText = JSON.stringify(ours);
+  // What stays: the kind and time, and an empty state where a session record has one.
+  const mark = (split: SplitMark) => ({
+    v: 1,
+    kind: ours.kind,
+    ...('ts' in ours ? { ts: ours.ts } : {}),
+    ...('state' in ours ? { state: {} } : {}),
+    split,
+  });
+  let fitted = splitRecord(record, METADATA_KEY, payloadText, mark, of);
+  if (jsonBytes(fitted.record.metadata) > RECORD_METADATA_BUDGET) {
+    const rest = { ...metadata };
+    delete rest.state_delta;
+    fitted = splitRecord({ ...record, metadata: rest }, METADATA_KEY, payloadText, mark, of);
+  }
+  if (jsonBytes(fitted.record.metadata) > RECORD_METADATA_BUDGET) {
+    throw new RangeError('the record does not fit in one event even without its payload');
+  }
+  return fitted;
 }
 
 /** A record of an app or user state change, or of a user of the app (for listing). */
@@ -316,14 +385,22 @@ export function parseSession(
     if (!byId.has(event.id)) order.push(event.id);
     byId.set(event.id, event);
   };
+  const parts = new PartCollector();
   for (const raw of data.events) {
     const meta = asObject(raw.metadata);
+    if (parts.take(meta)) continue;
     const owner = ownerOf(meta);
     if (namesAnotherKey(owner, key)) throw new SessionIdCollisionError(key, owner);
     const ours = meta?.[METADATA_KEY];
     if (ours !== undefined) {
       if (!isSessionMeta(ours)) throw new UnreadableRecordError(`event ${raw.eventId}`);
-      const record = ours;
+      const record = ours.split ? joinParts(ours, parts, raw) : ours;
+      if (!record) {
+        // Some parts are gone (summarised away before their record): the record reads as absent.
+        lastUpdateTime = ours.ts;
+        if (ours.kind === 'created') createdAt = ours.ts;
+        continue;
+      }
       // The response was parsed for this read alone: its values are taken, not copied.
       for (const [k, value] of Object.entries(record.state)) setOwn(state, k, value);
       for (const removedKey of record.removed ?? []) Reflect.deleteProperty(state, removedKey);
@@ -374,6 +451,21 @@ export function parseSession(
   };
 }
 
+/** A split record's fields from its parts, or undefined when some are missing. */
+function joinParts(
+  mark: SessionMeta,
+  parts: PartCollector,
+  raw: RamSessionEvent,
+): SessionMeta | undefined {
+  const text = parts.assemble(mark.split!);
+  if (text === undefined) return undefined;
+  const joined: unknown = JSON.parse(text);
+  if (!isSessionMeta(joined) || joined.split !== undefined || joined.kind !== mark.kind) {
+    throw new UnreadableRecordError(`event ${raw.eventId}`);
+  }
+  return joined;
+}
+
 function restoreEvent(
   stored: Record<string, unknown>,
   textParts: number[],
@@ -396,8 +488,16 @@ export function foldScope(
   kind: 'app-state' | 'user-state',
 ): StateMap {
   const state = emptyState();
+  const parts = new PartCollector();
   for (const raw of data?.events ?? []) {
-    const meta = asObject(asObject(raw.metadata)?.[METADATA_KEY]);
+    const outer = asObject(raw.metadata);
+    if (parts.take(outer)) continue;
+    let meta = asObject(outer?.[METADATA_KEY]);
+    if (meta && isSplitMark(meta.split)) {
+      // A change too large for one record: from its parts (absent when some are gone).
+      const text = parts.assemble(meta.split);
+      meta = text === undefined ? undefined : asObject(JSON.parse(text));
+    }
     if (!meta || !scopeMetaSchema.safeParse(meta).success || meta.kind !== kind) continue;
     const delta = asObject(meta.delta);
     if (delta) applyDelta(state, delta);
@@ -420,8 +520,11 @@ export function revisionMark(count: number, lastId: string): string {
   return `${count}:${lastId}`;
 }
 
-/** The revision after one more record with id `id` was appended to a session at `previous`. */
-export function revisionAfter(previous: string, id: string): string {
+/**
+ * The revision after `added` more records (the last with id `id`) were appended to a session at
+ * `previous`.
+ */
+export function revisionAfter(previous: string, id: string, added = 1): string {
   const count = Number.parseInt(previous.slice(0, previous.indexOf(':')), 10);
-  return revisionMark((Number.isFinite(count) ? count : 0) + 1, id);
+  return revisionMark((Number.isFinite(count) ? count : 0) + added, id);
 }

@@ -6,7 +6,8 @@
  * The API has no conditional writes, so an append reads the session first and compares its last
  * record id with the one the live session was based on (`singleWriter` skips that read). The event
  * POST is retried on transient failures: a retry can store the event twice, and readers keep one
- * copy per ADK event id.
+ * copy per ADK event id. An event over the per-event metadata limit goes as part records first
+ * (parts.ts), so an append is then several POSTs; its record, sent last, makes it visible.
  */
 import {
   BackendError,
@@ -48,10 +49,12 @@ import type {
   StoredSession,
 } from '../store.js';
 import { RESERVED_OWNER, reservedSessionIds } from './ids.js';
+import { PART_CONCURRENCY, RECORD_METADATA_BUDGET } from './parts.js';
 import {
   checkSessionResponse,
   creationRecord,
   eventRecord,
+  fitRecord,
   foldScope,
   encodeRecord,
   namesAnotherKey,
@@ -67,8 +70,16 @@ import {
 } from './records.js';
 
 export interface RedisAgentMemoryStoreOptions extends StoreOptions {
-  /** Largest event metadata, in bytes, sent to the service. */
+  /** Largest event metadata, in bytes, before any split into part records. */
   maxEventBytes: number;
+}
+
+/** A record checked and encoded: its part records (none when it fits one event), then itself. */
+interface OutgoingRecord {
+  parts: RamAddSessionEvent[];
+  record: RamAddSessionEvent;
+  /** The record's JSON when already encoded. */
+  text?: string;
 }
 
 interface PreparedManagedAppend extends PreparedAppend {
@@ -103,8 +114,13 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
     const address = this.sessionAddress(key);
-    const record = creationRecord(key, address, init.state.session, init.now);
-    const recordText = this.encodeChecked(key, '(session created)', record);
+    const record = this.outgoing(
+      key,
+      '(session created)',
+      creationRecord(key, address, init.state.session, init.now),
+    );
+    const appRecord = this.scopeChange(key, 'app-state', init.state.app, '(session created)');
+    const userRecord = this.scopeChange(key, 'user-state', init.state.user, '(session created)');
     // Two waves: the three reads at once, then every write at once.
     const [existing, appBefore, userBefore] = await Promise.all([
       this.getStored(address.sessionId),
@@ -117,9 +133,9 @@ export class RedisAgentMemoryStore implements SessionStore {
       throw new SessionAlreadyExistsError(key);
     }
     const [marker, ...scopes] = await Promise.allSettled([
-      this.postEvent(record, recordText),
-      hasKeys(init.state.app) ? this.updateScope(key, 'app-state', init.state.app) : undefined,
-      hasKeys(init.state.user) ? this.updateScope(key, 'user-state', init.state.user) : undefined,
+      this.postRecord(record),
+      appRecord && this.updateScope(key, 'app-state', appRecord),
+      userRecord && this.updateScope(key, 'user-state', userRecord),
       this.register(key),
     ]);
     const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -128,19 +144,24 @@ export class RedisAgentMemoryStore implements SessionStore {
       if (marker.status === 'fulfilled') await this.deleteStored(address.sessionId).catch(() => {});
       throw failed.reason as Error;
     }
-    if (marker.status === 'rejected') throw marker.reason as Error;
+    if (marker.status === 'rejected') {
+      // Parts may have landed without their marker: undo them too, so a retried create works.
+      if (record.parts.length) await this.deleteStored(address.sessionId).catch(() => {});
+      throw marker.reason as Error;
+    }
+    const created = revisionMark(marker.value.count, marker.value.id);
     const app = emptyState();
     applyDelta(app, appBefore);
     applyDelta(app, init.state.app);
     const user = emptyState();
     applyDelta(user, userBefore);
     applyDelta(user, init.state.user);
-    this.remember(key, init.state.session, revisionMark(1, marker.value));
+    this.remember(key, init.state.session, created);
     return {
       events: [],
       state: { app, user, session: init.state.session },
       lastUpdateTime: init.now,
-      revision: revisionMark(1, marker.value),
+      revision: created,
     };
   }
 
@@ -255,21 +276,30 @@ export class RedisAgentMemoryStore implements SessionStore {
     const removed = Object.keys(before).filter(
       (k) => !/^(app|user|temp):/.test(k) && !hasOwn(change.sessionState, k),
     );
-    const record = eventRecord(key, this.sessionAddress(key), change.event, {
-      sessionDelta,
-      removed,
-      pythonDelta,
-    });
-    const recordText = this.encodeChecked(key, change.event.id, record);
+    const record = this.outgoing(
+      key,
+      change.event.id,
+      eventRecord(key, this.sessionAddress(key), change.event, {
+        sessionDelta,
+        removed,
+        pythonDelta,
+      }),
+    );
+    const appRecord = this.scopeChange(key, 'app-state', change.appDelta, change.event.id);
+    const userRecord = this.scopeChange(key, 'user-state', change.userDelta, change.event.id);
     // One wave: the event and any app/user changes are independent appends. The call settles only
     // when all have, so nothing this append sends lands after it has returned.
     const [posted, ...scopes] = await Promise.allSettled([
-      this.postEvent(record, recordText),
-      hasKeys(change.appDelta) ? this.updateScope(key, 'app-state', change.appDelta) : undefined,
-      hasKeys(change.userDelta) ? this.updateScope(key, 'user-state', change.userDelta) : undefined,
+      this.postRecord(record),
+      appRecord && this.updateScope(key, 'app-state', appRecord),
+      userRecord && this.updateScope(key, 'user-state', userRecord),
     ]);
     if (posted.status === 'rejected') throw posted.reason as Error;
-    const revision = revisionAfter(prepared.revision as string, posted.value);
+    const revision = revisionAfter(
+      prepared.revision as string,
+      posted.value.id,
+      posted.value.count,
+    );
     this.remember(key, change.sessionState, revision);
     const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason as Error;
@@ -379,15 +409,48 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   /**
-   * The record's JSON, once its metadata is known to fit (checked before anything is sent, so a
-   * refused event leaves no partial write behind).
+   * The record as it will be sent, once its metadata is known to be within `maxEventBytes`
+   * (checked before anything is sent, so a refused event leaves no partial write behind): as it
+   * is when it fits one event, else split into part records and itself.
    */
-  private encodeChecked(key: SessionKey, eventId: string, record: RamAddSessionEvent): string {
+  private outgoing(key: SessionKey, eventId: string, record: RamAddSessionEvent): OutgoingRecord {
     const { text, metadataBytes } = encodeRecord(record);
     if (metadataBytes > this.options.maxEventBytes) {
       throw new EventTooLargeError(key, eventId, metadataBytes, this.options.maxEventBytes);
     }
-    return text;
+    if (metadataBytes <= RECORD_METADATA_BUDGET) return { parts: [], record, text };
+    try {
+      return fitRecord(record, eventId);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // Only ids or an author of kilobytes leave no room: refused like an event over the limit.
+      throw new EventTooLargeError(key, eventId, metadataBytes, RECORD_METADATA_BUDGET);
+    }
+  }
+
+  /**
+   * POSTs a record's parts (several at once; their order does not matter), then the record, whose
+   * arrival makes them readable; returns its id and how many records were sent.
+   */
+  private async postRecord(outgoing: OutgoingRecord): Promise<{ id: string; count: number }> {
+    let failure: { error: unknown } | undefined;
+    let next = 0;
+    // Like mapWithConcurrency, but after a failure no new part starts and the call settles only
+    // when the parts in flight have, so nothing of a failed append lands after it returned.
+    const worker = async (): Promise<void> => {
+      while (!failure && next < outgoing.parts.length) {
+        const part = outgoing.parts[next++]!;
+        await this.postEvent(part).catch((error: unknown) => {
+          failure ??= { error };
+        });
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(PART_CONCURRENCY, outgoing.parts.length) }, worker),
+    );
+    if (failure) throw failure.error;
+    const id = await this.postEvent(outgoing.record, outgoing.text);
+    return { id, count: outgoing.parts.length + 1 };
   }
 
   /** Every session id the owner has, following page tokens. */
@@ -442,16 +505,30 @@ export class RedisAgentMemoryStore implements SessionStore {
     return foldScope(await this.getStored(this.scopeSessionId(key, kind)), kind);
   }
 
-  private updateScope(
+  /** The record of an app or user state change, checked like an event's; none when empty. */
+  private scopeChange(
     key: SessionKey,
     kind: 'app-state' | 'user-state',
     delta: StateMap,
-  ): Promise<string> {
+    eventId: string,
+  ): OutgoingRecord | undefined {
+    if (!hasKeys(delta)) return undefined;
+    const sessionId = this.scopeSessionId(key, kind);
+    const record = scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, {
+      kind,
+      delta,
+    });
+    return this.outgoing(key, eventId, record);
+  }
+
+  private updateScope(
+    key: SessionKey,
+    kind: 'app-state' | 'user-state',
+    record: OutgoingRecord,
+  ): Promise<{ id: string; count: number }> {
     const sessionId = this.scopeSessionId(key, kind);
     return runSerially(JSON.stringify([this.options.serverId, sessionId]), () =>
-      this.postEvent(
-        scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, { kind, delta }),
-      ),
+      this.postRecord(record),
     );
   }
 

@@ -22,6 +22,11 @@ export interface Reply {
 export type Handler = (request: ValidRequest) => Reply;
 
 const DEFAULT_LIST_LIMIT = 100;
+/**
+ * Largest event `metadata`, as UTF-8 JSON: the spec states no limit, Redis documents about 16 KB
+ * (redis/agent-skills); the fake takes 16 KiB and answers a 400 on the `metadata` field above it.
+ */
+export const MAX_METADATA_BYTES = 16 * 1024;
 
 export function invalid(fields: FieldError[], detail = 'The request is not valid.'): Reply {
   return { status: 400, body: problem(400, detail, fields) };
@@ -53,10 +58,16 @@ export function createHandlers(store: SessionStore): Record<string, Handler> {
       },
     }),
 
-    AddSessionEvent: (r) => ({
-      status: 201,
-      body: { event: store.addEvent(r.body as AddSessionEventBody) },
-    }),
+    AddSessionEvent: (r) => {
+      const body = r.body as AddSessionEventBody;
+      const bytes =
+        body.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.metadata), 'utf8');
+      if (bytes > MAX_METADATA_BYTES) {
+        const message = `metadata takes ${bytes} bytes, more than ${MAX_METADATA_BYTES}`;
+        return invalid([{ field: 'metadata', rule: 'maxBytes', message }]);
+      }
+      return { status: 201, body: { event: store.addEvent(body) } };
+    },
 
     GetSessionMemory: (r) => {
       const session = store.getSession(sessionId(r), r.params.includeSummarisedEvents === true);

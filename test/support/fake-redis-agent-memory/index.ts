@@ -30,6 +30,7 @@
  *   `errors` is omitted when empty; an empty PATCH answers the record unchanged; the fields route
  *   compares memoryType and namespace exactly and merges attributes; memoryType stays absent when
  *   not given; records are never extracted from sessions (the real service does, in background);
+ * - event `metadata` over 16 KiB (UTF-8 JSON; Redis documents about 16 KB) gets a 400 on `metadata`;
  * - bodies over 1 MiB get 413; injected statuses the spec does not declare (502, 503) are sent as
  *   `about:blank` problems, unchecked.
  *
