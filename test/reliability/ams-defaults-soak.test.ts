@@ -108,7 +108,12 @@ describe('soak on AMS defaults (extraction and summarisation on)', () => {
       }
       return { key, acknowledged };
     });
-    const results = await Promise.all(runs);
+    const results = await Promise.all(runs).catch(async (error: unknown) => {
+      // Stop the other client before the server goes away with the failed test.
+      finish();
+      await other.catch(() => undefined);
+      throw error;
+    });
     const ended = Date.now();
     finish();
     const { sessionId: otherSession, writes } = await other;
