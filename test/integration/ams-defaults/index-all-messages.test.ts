@@ -5,7 +5,7 @@
  * `persisted_at` stamped. Appends made in between must not be lost.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { unwrap, type AgentMemoryServerClient } from '../../../src/clients/index.js';
+import { BackendError, unwrap, type AgentMemoryServerClient } from '../../../src/clients/index.js';
 import { startMemoryServer, type RunningMemoryServer } from '../../../scripts/lib/memory-server.js';
 import type { ModelEndpoint } from '../../support/model-endpoint/index.js';
 import { uniqueId } from '../../support/ids.js';
@@ -44,14 +44,24 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** The `message` records AMS indexed for a session. */
+/**
+ * The `message` records AMS indexed for a session. A search can answer 500 while the promotion
+ * task is writing to the index on a loaded machine (seen once), so a few attempts are made.
+ */
 async function messageRecords(sessionId: string) {
-  const found = await unwrap(
-    ams.POST('/v1/long-term-memory/search', {
-      body: { session_id: { eq: sessionId }, memory_type: { eq: 'message' }, limit: 100 },
-    }),
-  );
-  return found.memories;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const found = await unwrap(
+        ams.POST('/v1/long-term-memory/search', {
+          body: { session_id: { eq: sessionId }, memory_type: { eq: 'message' }, limit: 100 },
+        }),
+      );
+      return found.memories;
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof BackendError) || error.status !== 500) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 describe('session service on AMS defaults with every message indexed', () => {
