@@ -8,9 +8,10 @@ import { defineConfig } from 'vitest/config';
 // CI sets VITEST_JSON_REPORT to a file path so that .ci/run can print one summary line.
 const jsonReport = process.env.VITEST_JSON_REPORT;
 
-// Tests that need AMS long-term memory (they belong to the `memory` project only).
+// Tests that need AMS long-term memory or its LLM features (the `memory` project only).
 const MEMORY_TESTS = [
   'test/integration/ams-profiles/**/*.test.ts',
+  'test/integration/ams-defaults/**/*.test.ts',
   'test/integration/memory/**/*.test.ts',
 ];
 

@@ -33,6 +33,11 @@ export interface DefaultsProfileOptions {
    * default: on Redis Stack 7.4 the step that stores their result fails (`HSETEX` needs Redis 8).
    */
   topicsAndEntities?: boolean;
+  /**
+   * `INDEX_ALL_MESSAGES_IN_LONG_TERM_MEMORY` (AMS default false): every PUT's unpersisted messages
+   * become `message` records, and the promotion task writes the document back with `persisted_at`.
+   */
+  indexAllMessages?: boolean;
 }
 
 /** Not a secret: the OpenAI SDK inside LiteLLM refuses an empty key, and the endpoint ignores it. */
@@ -140,7 +145,7 @@ export function defaultsEnv(
     ENABLE_DISCRETE_MEMORY_EXTRACTION: 'true',
     ENABLE_WORKING_MEMORY_SUMMARIZATION: 'true',
     COMPACT_SEMANTIC_DUPLICATES: 'true',
-    INDEX_ALL_MESSAGES_IN_LONG_TERM_MEMORY: 'false',
+    INDEX_ALL_MESSAGES_IN_LONG_TERM_MEMORY: options.indexAllMessages ? 'true' : 'false',
     FORGETTING_ENABLED: 'false',
     GENERATION_MODEL: 'gpt-5',
     FAST_MODEL: 'gpt-5-mini',

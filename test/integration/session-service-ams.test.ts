@@ -103,7 +103,7 @@ describe('sessions written by the Python adk-redis', () => {
     expect(forApp.sessions).toEqual([]);
   });
 
-  it('take our appends after their messages, keeping every message as the server stored it', async () => {
+  it('take our appends after their messages, keeping every message, marked handled', async () => {
     const appName = uniqueId('py-app');
     const userId = uniqueId('py-user');
     const sessionId = uniqueId('py-session');
@@ -123,7 +123,15 @@ describe('sessions written by the Python adk-redis', () => {
     expect(reread.state).toEqual({ color: 'green', visits: 3 });
 
     const raw = await getRaw(sessionId, appName, userId);
-    expect(raw.messages?.slice(0, 2)).toEqual(messages);
+    // Their messages are kept, marked handled like ours so AMS starts no background rewrite
+    // (README, "Server settings on AMS"): AMS then does not extract them itself.
+    expect(raw.messages?.slice(0, 2)).toEqual(
+      messages.map((m) => ({
+        ...m,
+        discrete_memory_extracted: 't',
+        persisted_at: expect.stringMatching(/^\d{4}-/) as unknown,
+      })),
+    );
     expect(raw.messages?.[2]).toMatchObject({
       id: event.id,
       role: 'user',

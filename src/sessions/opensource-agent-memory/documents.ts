@@ -308,6 +308,33 @@ export function upsertMessage(
   return messages.map((m, i) => (i === index ? updated : m));
 }
 
+/**
+ * The messages as a session write sends them: each one marked as already handled by AMS's
+ * background tasks, `discrete_memory_extracted: "t"` and `persisted_at` (set to `at` where unset).
+ *
+ * AMS rewrites a session document behind its writers' backs when a write leaves a message
+ * unhandled: discrete extraction (on by default) reads the document, waits for its LLM, and writes
+ * back what it read; with `INDEX_ALL_MESSAGES_IN_LONG_TERM_MEMORY` the promotion task does the same
+ * around indexing. Either erases appends that land in between. A write whose messages are all
+ * marked starts neither, so the document only changes when this library writes it. Messages other
+ * clients added are marked too: one unmarked message is enough to start the rewrite. Long-term
+ * memory comes from this library's memory service instead (README, "Server settings on AMS").
+ */
+export function markHandled(messages: AmsMemoryMessage[], at: string): AmsMemoryMessage[] {
+  let result: AmsMemoryMessage[] | undefined;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    if (message.discrete_memory_extracted === 't' && message.persisted_at) continue;
+    result ??= messages.slice();
+    result[i] = {
+      ...message,
+      discrete_memory_extracted: 't',
+      persisted_at: message.persisted_at || at,
+    };
+  }
+  return result ?? messages;
+}
+
 /** Upserts an event by id, keeping its position when it exists. */
 export function upsertEvent(events: StoredEvent[], event: StoredEvent): StoredEvent[] {
   const index = events.findIndex((e) => e.id === event.id);

@@ -51,6 +51,7 @@ import {
   documentCreatedAt,
   documentEvents,
   documentLastUpdateTime,
+  markHandled,
   readScopeEnvelope,
   readSessionEnvelope,
   readSessionState,
@@ -285,14 +286,18 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     const { doc, envelope } = prepared as PreparedSessionAppend;
     const address = this.sessionAddress(key);
     const events = upsertEvent(documentEvents(doc, envelope, key.appName), change.event);
-    const messages = upsertMessage(
-      doc.messages ?? [],
-      change.event.id,
-      change.text && {
-        role: change.text.role,
-        content: change.text.content,
-        createdAt: messageTime(change.event.timestamp),
-      },
+    // Marked so that AMS starts no background rewrite of the document (see markHandled).
+    const messages = markHandled(
+      upsertMessage(
+        doc.messages ?? [],
+        change.event.id,
+        change.text && {
+          role: change.text.role,
+          content: change.text.content,
+          createdAt: messageTime(change.event.timestamp),
+        },
+      ),
+      new Date().toISOString(),
     );
     const writeId = newWriteId();
     const next: Omit<SessionEnvelope, 'state'> = {

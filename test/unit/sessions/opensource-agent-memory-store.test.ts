@@ -90,6 +90,8 @@ type Body = Record<string, unknown> & {
   data: Record<string, unknown> & { adk_redis: Record<string, unknown> };
   messages: Record<string, unknown>[];
 };
+// The time of the write that marked a message persisted (see markHandled).
+const ANY_TIME: unknown = expect.any(String);
 const bodyOf = (request: SeenRequest | undefined): Body => {
   expect(request, 'request was made').toBeDefined();
   return request!.body as Body;
@@ -238,7 +240,7 @@ describe('createSession', () => {
 });
 
 describe('appendEvent', () => {
-  it('sends the text of an event as a message {id, role, content, created_at}', async () => {
+  it('sends the text of an event as a message {id, role, content, created_at}, marked handled', async () => {
     const svc = service();
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
     ams.clearRequests();
@@ -249,8 +251,16 @@ describe('appendEvent', () => {
       'PUT',
     ]);
     const body = bodyOf(ams.seen('PUT', 's1')[0]);
+    // Marked as extracted and persisted, so AMS starts no background rewrite of the document.
     expect(body.messages).toEqual([
-      { id: 'e1', role: 'user', content: 'hello', created_at: iso(TS1) },
+      {
+        id: 'e1',
+        role: 'user',
+        content: 'hello',
+        created_at: iso(TS1),
+        discrete_memory_extracted: 't',
+        persisted_at: ANY_TIME,
+      },
     ]);
     expect(body.data.adk_redis).toMatchObject({ revision: 2, lastUpdateTime: TS1 });
     expect(eventIds(body)).toEqual(['e1']);
@@ -297,8 +307,42 @@ describe('appendEvent', () => {
         persisted_at: '2025-05-01T08:00:01Z',
         discrete_memory_extracted: 't',
       },
-      { id: 'e2', role: 'assistant', content: 'hi!', created_at: iso(TS2) },
+      {
+        id: 'e2',
+        role: 'assistant',
+        content: 'hi!',
+        created_at: iso(TS2),
+        discrete_memory_extracted: 't',
+        persisted_at: ANY_TIME,
+      },
     ]);
+  });
+
+  it('marks messages other clients left unmarked, keeping their persisted_at', async () => {
+    const svc = service();
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    const doc = ams.doc(APP, USER, 's1')!;
+    doc.messages = [
+      { id: 'py1', role: 'user', content: 'from python', created_at: iso(TS1) },
+      {
+        id: 'py2',
+        role: 'user',
+        content: 'indexed',
+        created_at: iso(TS1),
+        persisted_at: '2025-05-01T08:00:01Z',
+      },
+    ];
+    ams.clearRequests();
+    await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS2) });
+
+    const body = bodyOf(ams.seen('PUT', 's1')[0]);
+    expect(body.messages.map((m: Record<string, unknown>) => m.discrete_memory_extracted)).toEqual([
+      't',
+      't',
+      't',
+    ]);
+    expect(body.messages[0]!.persisted_at).toEqual(expect.any(String));
+    expect(body.messages[1]!.persisted_at).toBe('2025-05-01T08:00:01Z');
   });
 
   it('configured TTL and strategy win over what was read', async () => {
