@@ -201,7 +201,7 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
     const memoryType = memoryTypeOf(meta.memoryType, this.config.defaultMemoryType);
     const topics = [
       ...this.config.defaultTopics,
-      ...stringList(meta.topics, 'customMetadata.topics'),
+      ...stringList(meta.topics ?? [], 'customMetadata.topics'),
     ];
     if (meta.sessionId !== undefined) checkText(meta.sessionId, 'customMetadata.sessionId');
     if (!Array.isArray(request.memories)) {
