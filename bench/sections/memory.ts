@@ -165,7 +165,8 @@ export async function memory(env: BenchEnv, quick: boolean): Promise<void> {
   heading('Long-term memory: requests, time and overhead of RedisLongTermMemoryService');
   note(
     'AMS runs the `long-term-memory` profile (loopback embeddings, no LLM), started by this section;',
-    'the managed API is the fake. Confirmation reads on AMS are GETs by id (confirmWrites: true).',
+    'the managed API is the fake. On AMS, writes are confirmed (confirmWrites: true) by filter',
+    'listings of 100 records, or GETs by id for a few; a second row shows ingestion without it.',
   );
   progress('starting an Agent Memory Server with the long-term-memory profile');
   const server = await startMemoryServer({
@@ -175,7 +176,8 @@ export async function memory(env: BenchEnv, quick: boolean): Promise<void> {
   try {
     await backendFigures(
       'ams',
-      { backend: 'opensource-agent-memory', apiBaseUrl: server.baseUrl },
+      // A longer timeout bounds confirmation too: AMS embeds 1,000 records in the background.
+      { backend: 'opensource-agent-memory', apiBaseUrl: server.baseUrl, timeout: 180 },
       quick,
     );
   } finally {
