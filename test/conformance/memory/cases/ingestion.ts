@@ -91,6 +91,18 @@ export const ingestionCases = defineCases('ingestion', {
       expect(found.sort()).toEqual([...texts].sort());
     },
   },
+  'same-text-twice': {
+    title: 'two events with the same text are two memories (a text-hash dedup must not drop one)',
+    async run({ service, scope }) {
+      const tenant = scope();
+      const word = marker();
+      const said = `${word} yes please book it`;
+      const session = sessionWith(tenant, [said, `${word} which date`, said], { author: 'user' });
+      await service.addSessionToMemory(session);
+      await service.addSessionToMemory(session);
+      expect(count(await foundTexts(service, tenant, said), said)).toBe(2);
+    },
+  },
   'events-delta': {
     title: 'addEventsToMemory takes deltas; a repeated delta reports the same ids and adds nothing',
     async run({ service, scope }) {
