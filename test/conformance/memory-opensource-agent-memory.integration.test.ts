@@ -2,7 +2,8 @@
  * RedisLongTermMemoryService on the real Agent Memory Server through the memory conformance suite.
  * The integration project's shared server has long-term memory off, so this file starts its own
  * with the harness's `long-term-memory` profile (loopback hashed bag-of-words embeddings, every
- * LLM feature off; scripts/ams/PROFILES.md).
+ * LLM feature off; scripts/ams/PROFILES.md). No divergences are declared: the AMS traps (namespace
+ * fallback, global ids, background indexing) are the service's to handle.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { startMemoryServer, type RunningMemoryServer } from '../../scripts/lib/memory-server.js';

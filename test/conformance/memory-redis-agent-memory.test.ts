@@ -2,7 +2,8 @@
  * RedisLongTermMemoryService on the managed Redis Agent Memory API, served by the local
  * contract-checked fake, through the memory conformance suite. The API document does not say what
  * a create with an existing id answers, so the suite runs once per plausible answer (the fake's
- * `existingId` switch): re-ingestion must be idempotent under each.
+ * `existingId` switch): re-ingestion must be idempotent, and apps must stay apart, under each.
+ * No divergences are declared: every case is part of the contract on this backend.
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { RedisLongTermMemoryService } from '../../src/index.js';
