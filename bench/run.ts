@@ -11,6 +11,7 @@ import { heading, note, printTargets, progress } from './lib/report.js';
 import { coldImport } from './sections/cold-import.js';
 import { eventSizes } from './sections/event-sizes.js';
 import { growth } from './sections/growth.js';
+import { memory } from './sections/memory.js';
 import { overhead } from './sections/overhead.js';
 import { peer } from './sections/peer.js';
 import { roundTrips } from './sections/round-trips.js';
@@ -27,6 +28,8 @@ const SECTION_RUNNERS: Record<
   peer: { needs: { ams: true, fake: false }, run: (env, quick) => peer(env, quick) },
   'cold-import': { needs: { ams: false, fake: false }, run: (_env, quick) => coldImport(quick) },
   'event-sizes': { needs: { ams: false, fake: true }, run: (env, quick) => eventSizes(env, quick) },
+  // Starts its own long-term-memory AMS (the shared one runs the working-memory profile).
+  memory: { needs: { ams: false, fake: true }, run: (env, quick) => memory(env, quick) },
 };
 
 /** The commit measured, and whether src/ has uncommitted changes (read-only git). */

@@ -9,6 +9,7 @@ export const SECTIONS = [
   'peer',
   'cold-import',
   'event-sizes',
+  'memory',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
