@@ -23,6 +23,24 @@ for (const [i, entry] of entries.entries()) {
 }
 assert.equal(typeof esm[1].createAgentMemoryServerClient, 'function');
 assert.equal(typeof cjs[2].createRedisAgentMemoryClient, 'function');
+// adk-redis/tools: the memory tools and the ingestion plugin, one class across entry points.
+const toolsEsm = await import('adk-redis/tools');
+const toolsCjs = require('adk-redis/tools');
+for (const [kind, mod, root] of [
+  ['esm', toolsEsm, esm[0]],
+  ['cjs', toolsCjs, cjs[0]],
+]) {
+  assert.equal(
+    typeof mod.createMemoryTools,
+    'function',
+    `${kind} adk-redis/tools exports createMemoryTools`,
+  );
+  assert.equal(
+    mod.MemoryIngestionPlugin,
+    root.MemoryIngestionPlugin,
+    `${kind}: one MemoryIngestionPlugin class`,
+  );
+}
 console.log(
-  `dist ok: ${entries.length} entry points load as ESM and CJS and share their error classes`,
+  `dist ok: ${entries.length + 1} entry points load as ESM and CJS and share their error classes`,
 );
