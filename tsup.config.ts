@@ -6,6 +6,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'agent-memory-server': 'src/agent-memory-server.ts',
     'redis-agent-memory': 'src/redis-agent-memory.ts',
+    memory: 'src/long-term-memory.ts',
     tools: 'src/tools/index.ts',
   },
   format: ['esm', 'cjs'],
