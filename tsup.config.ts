@@ -7,6 +7,7 @@ export default defineConfig({
     'agent-memory-server': 'src/agent-memory-server.ts',
     'redis-agent-memory': 'src/redis-agent-memory.ts',
     memory: 'src/long-term-memory.ts',
+    tools: 'src/tools/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

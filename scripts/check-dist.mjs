@@ -32,6 +32,24 @@ for (const mod of [esm[0], esm[3], cjs[0], cjs[3]]) {
   assert.equal(typeof mod.RedisLongTermMemoryService, 'function', 'exports the memory service');
 }
 assert.equal(esm[3].MemoryWriteError, esm[0].MemoryWriteError, 'one MemoryWriteError class');
+// adk-redis/tools: the memory tools and the ingestion plugin, one class across entry points.
+const toolsEsm = await import('adk-redis/tools');
+const toolsCjs = require('adk-redis/tools');
+for (const [kind, mod, root] of [
+  ['esm', toolsEsm, esm[0]],
+  ['cjs', toolsCjs, cjs[0]],
+]) {
+  assert.equal(
+    typeof mod.createMemoryTools,
+    'function',
+    `${kind} adk-redis/tools exports createMemoryTools`,
+  );
+  assert.equal(
+    mod.MemoryIngestionPlugin,
+    root.MemoryIngestionPlugin,
+    `${kind}: one MemoryIngestionPlugin class`,
+  );
+}
 console.log(
-  `dist ok: ${entries.length} entry points load as ESM and CJS and share their error classes`,
+  `dist ok: ${entries.length + 1} entry points load as ESM and CJS and share their error classes`,
 );

@@ -7,6 +7,7 @@
 export * from './common.js';
 export * from './sessions/index.js';
 export * from './memory/index.js';
+export * from './tools/index.js';
 export {
   createAgentMemoryServerClient,
   createRedisAgentMemoryClient,
