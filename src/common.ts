@@ -1,7 +1,12 @@
 /** What every entry point shares: typed errors, `unwrap`, retry marking, the version. */
 export {
   AdkRedisError,
+  AuthenticationError,
   BackendError,
+  EndpointNotFoundError,
+  StoreNotFoundError,
+  WrongApiError,
+  isAdkRedisError,
   ConfigurationError,
   InvalidArgumentError,
   MalformedResponseError,

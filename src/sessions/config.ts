@@ -2,10 +2,13 @@
 import { z } from 'zod';
 import { OPENSOURCE_AGENT_MEMORY_BACKEND, REDIS_AGENT_MEMORY_BACKEND } from '../shared/backend.js';
 import {
+  CONNECTION_OPTION_BACKENDS,
   connectionConfigShape,
   nonBlank,
   resolveServiceConfig,
+  warnIgnoredOptions,
   type ConnectionConfig,
+  type ResolvedConnectionFields,
 } from '../shared/config.js';
 
 export { OPENSOURCE_AGENT_MEMORY_BACKEND, REDIS_AGENT_MEMORY_BACKEND };
@@ -23,7 +26,7 @@ export type ExtractionStrategy = 'discrete' | 'summary' | 'preferences' | 'custo
  * `ConfigurationError` naming the field when the service is constructed.
  */
 export interface RedisSessionMemoryServiceConfig extends ConnectionConfig {
-  /** Which backend stores the sessions (default `'redis-agent-memory'`). */
+  /** Which backend stores the sessions (default: `ADK_REDIS_BACKEND`, else `'redis-agent-memory'`). */
   backend?: SessionBackendName;
   /**
    * Namespace for every app's sessions (default: each session's ADK `appName`). With AMS, when it
@@ -88,11 +91,19 @@ export const redisSessionMemoryServiceConfigSchema = z
   .strict();
 
 /** The configuration after validation and defaults. */
-export type ResolvedSessionServiceConfig = z.output<
-  typeof redisSessionMemoryServiceConfigSchema
-> & {
-  timeoutMs: number;
-};
+export type ResolvedSessionServiceConfig = z.output<typeof redisSessionMemoryServiceConfigSchema> &
+  ResolvedConnectionFields;
+
+/** Session options that only one backend reads (the others warn once when given). */
+const SESSION_OPTION_BACKENDS = {
+  ...CONNECTION_OPTION_BACKENDS,
+  modelName: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  contextWindowMax: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  extractionStrategy: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  extractionStrategyConfig: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  sessionTtlSeconds: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  maxEventBytes: REDIS_AGENT_MEMORY_BACKEND,
+} as const;
 
 /**
  * Validates a config and applies defaults. Messages come from the schema, never from the values,
@@ -100,9 +111,11 @@ export type ResolvedSessionServiceConfig = z.output<
  * @throws {ConfigurationError} naming the first invalid field.
  */
 export function resolveSessionServiceConfig(input: unknown): ResolvedSessionServiceConfig {
-  return resolveServiceConfig(
+  const config = resolveServiceConfig(
     redisSessionMemoryServiceConfigSchema,
     input,
     'RedisSessionMemoryService',
   );
+  warnIgnoredOptions(input, config.backend, SESSION_OPTION_BACKENDS, 'RedisSessionMemoryService');
+  return config;
 }

@@ -29,6 +29,7 @@ const describeKey = (key: SessionKey): string =>
 /** `appendEvent` on a session that is not stored (never created, or deleted). Nothing was written. */
 export class SessionNotFoundError extends SessionError {
   override name = 'SessionNotFoundError';
+  override readonly code: string = 'ADK_REDIS_SESSION_NOT_FOUND';
   constructor(session: SessionKey) {
     super(session, `Cannot append: ${describeKey(session)} is not stored; create it first.`);
   }
@@ -37,6 +38,7 @@ export class SessionNotFoundError extends SessionError {
 /** `createSession` with an id that already exists for that app and user. Nothing was written. */
 export class SessionAlreadyExistsError extends SessionError {
   override name = 'SessionAlreadyExistsError';
+  override readonly code: string = 'ADK_REDIS_SESSION_ALREADY_EXISTS';
   constructor(session: SessionKey) {
     super(
       session,
@@ -51,6 +53,7 @@ export class SessionAlreadyExistsError extends SessionError {
  */
 export class StaleSessionError extends SessionError {
   override name = 'StaleSessionError';
+  override readonly code: string = 'ADK_REDIS_STALE_SESSION';
   constructor(
     session: SessionKey,
     /** The revision the live session was based on, when known. */
@@ -72,6 +75,7 @@ export class StaleSessionError extends SessionError {
  */
 export class SessionIdCollisionError extends SessionError {
   override name = 'SessionIdCollisionError';
+  override readonly code: string = 'ADK_REDIS_SESSION_ID_COLLISION';
   /**
    * Which parts of the key differ in the stored data. Only the names: the stored values came from
    * the server and are not repeated (they could hold anything, even a secret echoed back).
@@ -93,6 +97,7 @@ export class SessionIdCollisionError extends SessionError {
 /** An event is larger than the backend accepts. Nothing was written. */
 export class EventTooLargeError extends SessionError {
   override name = 'EventTooLargeError';
+  override readonly code: string = 'ADK_REDIS_EVENT_TOO_LARGE';
   constructor(
     session: SessionKey,
     /** The id of the event that was refused. */
