@@ -1,4 +1,7 @@
-/** What every entry point shares: typed errors, `unwrap`, retry marking, the version. */
+/**
+ * What every entry point shares: typed errors and their brand check, `unwrap`, retry marking, the
+ * version. Helpers only the services use (schemas, `backendErrorFrom`, header names) are not public.
+ */
 export {
   AdkRedisError,
   AuthenticationError,
@@ -12,9 +15,6 @@ export {
   MalformedResponseError,
   NetworkError,
   TimeoutError,
-  RETRY_SAFE_HEADER,
-  USER_AGENT,
-  backendErrorFrom,
   retrySafe,
   unwrap,
   type BackendErrorInit,
