@@ -57,8 +57,9 @@ const ROUTE_HINT = {
 } as const;
 
 /**
- * The typed error a 404 answer stands for when it is not the API saying that the thing asked for
- * is missing; undefined when it is (the caller handles that 404 as before).
+ * The typed error a 4xx answer stands for when it is not the API's own: a 404 that is not the API
+ * saying that the thing asked for is missing, or any 4xx in the other backend's error shape;
+ * undefined when the answer is the API's (the caller handles it as before).
  */
 export function misdirectedAnswer(
   request: AnsweredRequest,
@@ -66,8 +67,22 @@ export function misdirectedAnswer(
   statusText: string,
   bodyText: string,
 ): BackendError | undefined {
-  if (status !== 404) return undefined;
+  if (status < 400 || status >= 500) return undefined;
   const body = parse(bodyText);
+  // Any 4xx in the other API's error shape: the config names the wrong backend.
+  if (status !== 404) {
+    const other =
+      request.backend === OPENSOURCE_AGENT_MEMORY_BACKEND ? isProblem(body) : isFastApiDetail(body);
+    if (!other) return undefined;
+    return new WrongApiError({
+      backend: request.backend,
+      status,
+      method: request.method,
+      path: request.path,
+      ...(statusText ? { title: statusText } : {}),
+      hint: OTHER_BACKEND_HINT[request.backend],
+    });
+  }
   const init: BackendErrorInit = {
     backend: request.backend,
     status,

@@ -78,9 +78,9 @@ function wholeBodyFetch(
     const response = await (inner ?? globalThis.fetch)(input, init);
     if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return response;
     const body = await response.arrayBuffer();
-    // A 404 that is not the API's "no such session" is thrown here, typed, before any store can
+    // A 4xx that is not the API's own (a 404 that is not "no such session") is thrown here, typed, before any store can
     // read it as a missing session (the transport passes typed errors through).
-    if (response.status === 404) {
+    if (response.status >= 400 && response.status < 500) {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       const misdirected = misdirectedAnswer(
         { backend, method: (init?.method ?? 'GET').toUpperCase(), path: pathOf(url), storeId },
