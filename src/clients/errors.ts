@@ -8,6 +8,7 @@
  * Which backend an error or debug event is about, named as the `backend` config option names it
  * (the low-level AMS client is `createAgentMemoryServerClient`, but its backend is
  * `'opensource-agent-memory'`).
+ * @category Errors
  */
 export type BackendName = 'opensource-agent-memory' | 'redis-agent-memory';
 
@@ -25,6 +26,7 @@ const BRAND = Symbol.for('adk-redis.error');
 /**
  * Whether `value` is an error thrown by this library. Unlike `instanceof`, it also holds across
  * the ESM and CJS copies of the package (a dual-package hazard) and across versions.
+ * @category Errors
  */
 export function isAdkRedisError(value: unknown): value is AdkRedisError {
   return (
@@ -35,7 +37,10 @@ export function isAdkRedisError(value: unknown): value is AdkRedisError {
   );
 }
 
-/** Base class of every error this library throws. */
+/**
+ * Base class of every error this library throws.
+ * @category Errors
+ */
 export class AdkRedisError extends Error {
   /** The class name (`'BackendError'`, ...), set explicitly so minifiers cannot change it. */
   override name = 'AdkRedisError';
@@ -60,7 +65,10 @@ export class AdkRedisError extends Error {
 }
 Object.defineProperty(AdkRedisError.prototype, BRAND, { value: true });
 
-/** A configuration value is missing or invalid. `field` names it (for example `storeId`). */
+/**
+ * A configuration value is missing or invalid. `field` names it (for example `storeId`).
+ * @category Errors
+ */
 export class ConfigurationError extends AdkRedisError {
   override name = 'ConfigurationError';
   override readonly code: string = 'ADK_REDIS_CONFIGURATION';
@@ -73,7 +81,10 @@ export class ConfigurationError extends AdkRedisError {
   }
 }
 
-/** An argument cannot be sent as it is (for example an empty or `..` path parameter). Nothing was sent. */
+/**
+ * An argument cannot be sent as it is (for example an empty or `..` path parameter). Nothing was sent.
+ * @category Errors
+ */
 export class InvalidArgumentError extends AdkRedisError {
   override name = 'InvalidArgumentError';
   override readonly code: string = 'ADK_REDIS_INVALID_ARGUMENT';
@@ -86,7 +97,10 @@ export class InvalidArgumentError extends AdkRedisError {
   }
 }
 
-/** One field-level problem reported by the backend (managed `fields`, or an AMS 422 entry). */
+/**
+ * One field-level problem reported by the backend (managed `fields`, or an AMS 422 entry).
+ * @category Errors
+ */
 export interface BackendFieldError {
   /** Where the problem is: a field name, or a dotted location such as `body.messages.0.content`. */
   field: string;
@@ -96,7 +110,10 @@ export interface BackendFieldError {
   rule?: string;
 }
 
-/** What a backend error is built from. */
+/**
+ * What a backend error is built from.
+ * @category Errors
+ */
 export interface BackendErrorInit {
   /** {@inheritDoc BackendError.backend} */
   backend: BackendName;
@@ -137,6 +154,7 @@ function describeBackendError(init: BackendErrorInit): string {
  * The backend answered with an error status. Carries the HTTP status, the problem `type`,
  * `title` and `detail` (managed problem details; AMS `{detail}`), field errors, and the request's
  * method and path.
+ * @category Errors
  */
 export class BackendError extends AdkRedisError {
   override name = 'BackendError';
@@ -177,6 +195,7 @@ export class BackendError extends AdkRedisError {
 /**
  * The backend did not answer in time: one attempt ran past `timeoutMs`, or (when `deadlineMs` is
  * set) the whole call, retries and backoff included, ran past its overall deadline.
+ * @category Errors
  */
 export class TimeoutError extends AdkRedisError {
   override name = 'TimeoutError';
@@ -208,7 +227,10 @@ export class TimeoutError extends AdkRedisError {
   }
 }
 
-/** The request could not reach the backend (connection refused or reset, DNS failure, ...). */
+/**
+ * The request could not reach the backend (connection refused or reset, DNS failure, ...).
+ * @category Errors
+ */
 export class NetworkError extends AdkRedisError {
   override name = 'NetworkError';
   override readonly code: string = 'ADK_REDIS_NETWORK';
@@ -232,7 +254,10 @@ export class NetworkError extends AdkRedisError {
   }
 }
 
-/** A successful response whose body could not be parsed (not JSON, cut short). */
+/**
+ * A successful response whose body could not be parsed (not JSON, cut short).
+ * @category Errors
+ */
 export class MalformedResponseError extends AdkRedisError {
   override name = 'MalformedResponseError';
   override readonly code: string = 'ADK_REDIS_MALFORMED_RESPONSE';
@@ -257,6 +282,7 @@ export class MalformedResponseError extends AdkRedisError {
  * A 404 that is not the API saying "no such session": the URL reached a server, but no route of the
  * API was there (a base URL with an extra path segment such as `/v1`, a proxy prefix, or a server
  * of another API). Check `apiBaseUrl`: it is the API's root, without `/v1`.
+ * @category Errors
  */
 export class EndpointNotFoundError extends BackendError {
   override name = 'EndpointNotFoundError';
@@ -266,6 +292,7 @@ export class EndpointNotFoundError extends BackendError {
 /**
  * The managed API does not know the configured store (404 naming the store). Check `storeId`
  * (`REDIS_AGENT_MEMORY_STORE_ID`) and that `apiBaseUrl` is the endpoint of the service that holds it.
+ * @category Errors
  */
 export class StoreNotFoundError extends BackendError {
   override name = 'StoreNotFoundError';
@@ -276,6 +303,7 @@ export class StoreNotFoundError extends BackendError {
  * The server that answered is not the configured backend's API (its answer has another shape:
  * an HTML page, another API's error body, a health check of another service). Check `backend` and
  * `apiBaseUrl`.
+ * @category Errors
  */
 export class WrongApiError extends BackendError {
   override name = 'WrongApiError';
@@ -285,6 +313,7 @@ export class WrongApiError extends BackendError {
 /**
  * The backend refused the credentials (401) or their rights (403). Check `apiKey`
  * (`REDIS_AGENT_MEMORY_API_KEY`, or `AMS_TOKEN` for a server with token auth).
+ * @category Errors
  */
 export class AuthenticationError extends BackendError {
   override name = 'AuthenticationError';

@@ -13,17 +13,24 @@ import {
 
 export { OPENSOURCE_AGENT_MEMORY_BACKEND, REDIS_AGENT_MEMORY_BACKEND };
 
-/** The backends a session service can use. */
+/**
+ * The backends a session service can use.
+ * @category Config
+ */
 export type SessionBackendName =
   typeof REDIS_AGENT_MEMORY_BACKEND | typeof OPENSOURCE_AGENT_MEMORY_BACKEND;
 
-/** Long-term memory extraction strategies (AMS `long_term_memory_strategy.strategy`). */
+/**
+ * Long-term memory extraction strategies (AMS `long_term_memory_strategy.strategy`).
+ * @category Config
+ */
 export type ExtractionStrategy = 'discrete' | 'summary' | 'preferences' | 'custom';
 
 /**
  * Configuration of {@link RedisSessionMemoryService}. camelCase equivalents of the Python
  * `adk-redis` fields, plus client options. Every field is optional; invalid values throw a
  * `ConfigurationError` naming the field when the service is constructed.
+ * @category Config
  */
 export interface RedisSessionMemoryServiceConfig extends ConnectionConfig {
   /** Which backend stores the sessions (default: `ADK_REDIS_BACKEND`, else `'redis-agent-memory'`). */
@@ -62,7 +69,10 @@ export interface RedisSessionMemoryServiceConfig extends ConnectionConfig {
   maxEventBytes?: number;
 }
 
-/** The zod schema of {@link RedisSessionMemoryServiceConfig}, with defaults applied. */
+/**
+ * The zod schema of {@link RedisSessionMemoryServiceConfig}, with defaults applied.
+ * @category Config
+ */
 export const redisSessionMemoryServiceConfigSchema = z
   .object({
     ...connectionConfigShape,

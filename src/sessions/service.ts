@@ -59,6 +59,7 @@ export const MAX_ID_BYTES = 2000;
  *   apiBaseUrl: 'http://localhost:8000',
  * });
  * const runner = new Runner({ appName: 'my-app', agent, sessionService: sessions });
+ * @category Services
  */
 export class RedisSessionMemoryService extends BaseSessionService {
   /** The backend this service stores sessions in. */

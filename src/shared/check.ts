@@ -13,7 +13,10 @@ import { backendErrorFrom } from '../clients/unwrap.js';
 import { OPENSOURCE_AGENT_MEMORY_BACKEND, type ServiceBackend } from './backend.js';
 import type { Connection } from './connection.js';
 
-/** What {@link checkConnection} found. */
+/**
+ * What `RedisSessionMemoryService.checkConnection()` found.
+ * @category Services
+ */
 export interface ConnectionReport {
   /** The backend checked. */
   backend: ServiceBackend;

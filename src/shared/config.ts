@@ -27,6 +27,7 @@ import {
 /**
  * How a service reaches its backend. Every field is optional; invalid values throw a
  * `ConfigurationError` naming the field when the service is constructed.
+ * @category Config
  */
 export interface ConnectionConfig {
   /**

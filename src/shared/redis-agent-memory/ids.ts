@@ -27,7 +27,8 @@ export const sha256 = (text: string): string =>
  * Exactly what Python's `str.strip()` removes: the characters for which `str.isspace()` holds
  * (JavaScript's `trim()` differs: it keeps U+001C–U+001F and U+0085, and strips U+FEFF).
  */
-const PYTHON_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PYTHON_SPACE =
+  '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, 'g');
 
 /**
