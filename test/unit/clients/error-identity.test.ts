@@ -65,7 +65,7 @@ describe('error codes', () => {
   it('isAdkRedisError holds across two copies of the package, where instanceof fails', async () => {
     vi.resetModules();
     // A second evaluation of the module graph: a copy of every class, like the CJS build's.
-    const copy = (await import('../../../src/index.js')) as typeof pkg;
+    const copy = await import('../../../src/index.js');
     vi.resetModules();
     expect(copy.BackendError).not.toBe(pkg.BackendError);
     for (const [, error] of instances(copy)) {
