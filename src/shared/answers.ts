@@ -64,7 +64,8 @@ const ROUTE_HINT = {
 export function misdirectedAnswer(
   request: AnsweredRequest,
   status: number,
-  statusText: string,
+  // Not put in the error: like the body, it may echo a secret (no redactor here).
+  _statusText: string,
   bodyText: string,
 ): BackendError | undefined {
   if (status < 400 || status >= 500) return undefined;
@@ -79,7 +80,6 @@ export function misdirectedAnswer(
       status,
       method: request.method,
       path: request.path,
-      ...(statusText ? { title: statusText } : {}),
       hint: OTHER_BACKEND_HINT[request.backend],
     });
   }
@@ -88,7 +88,6 @@ export function misdirectedAnswer(
     status,
     method: request.method,
     path: request.path,
-    ...(statusText ? { title: statusText } : {}),
   };
   if (request.backend === OPENSOURCE_AGENT_MEMORY_BACKEND) {
     // AMS names what it did not find ("Session s1 not found"); Starlette's route miss is the
