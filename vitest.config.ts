@@ -25,6 +25,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           environment: 'node',
+          // The documented config variables of the shell are cleared (see the file).
+          setupFiles: ['test/unit/setup-environment.ts'],
         },
       },
       {

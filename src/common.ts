@@ -1,15 +1,20 @@
-/** What every entry point shares: typed errors, `unwrap`, retry marking, the version. */
+/**
+ * What every entry point shares: typed errors and their brand check, `unwrap`, retry marking, the
+ * version. Helpers only the services use (schemas, `backendErrorFrom`, header names) are not public.
+ */
 export {
   AdkRedisError,
+  AuthenticationError,
   BackendError,
+  EndpointNotFoundError,
+  StoreNotFoundError,
+  WrongApiError,
+  isAdkRedisError,
   ConfigurationError,
   InvalidArgumentError,
   MalformedResponseError,
   NetworkError,
   TimeoutError,
-  RETRY_SAFE_HEADER,
-  USER_AGENT,
-  backendErrorFrom,
   retrySafe,
   unwrap,
   type BackendErrorInit,

@@ -1,6 +1,16 @@
 /**
  * adk-redis: durable Google ADK sessions and long-term memory on Redis Agent Memory (managed) and
  * the Redis Agent Memory Server (self-hosted), plus typed low-level clients for both APIs.
+ *
+ * - **Services**: `RedisSessionMemoryService`, an ADK `BaseSessionService`, and
+ *   `RedisLongTermMemoryService`, an ADK `BaseMemoryService`; call `checkConnection()` first.
+ * - **Agents**: the memory tools (`createMemoryTools`) and `MemoryIngestionPlugin`.
+ * - **Config**: each service's config type, its zod schema and the backend names.
+ * - **Errors**: every error extends `AdkRedisError`, carries a stable `code` and passes
+ *   `isAdkRedisError`.
+ * - **Clients**: `createAgentMemoryServerClient`, `createRedisAgentMemoryClient` and `unwrap`
+ *   (also at `adk-redis/agent-memory-server` and `adk-redis/redis-agent-memory`).
+ *
  * @packageDocumentation
  * @module adk-redis
  */

@@ -10,13 +10,19 @@ import {
   type CommonClientOptions,
 } from './options.js';
 
-/** Options of {@link createAgentMemoryServerClient}. */
+/**
+ * Options of {@link createAgentMemoryServerClient}.
+ * @category Clients
+ */
 export interface AgentMemoryServerClientOptions extends CommonClientOptions {
   /** Bearer token, when the server runs with `AUTH_MODE=token` (or an OAuth2 access token). */
   token?: string;
 }
 
-/** An openapi-fetch client for every AMS route (`GET`, `PUT`, `POST`, `DELETE`, ...). */
+/**
+ * An openapi-fetch client for every AMS route (`GET`, `PUT`, `POST`, `DELETE`, ...).
+ * @category Clients
+ */
 export type AgentMemoryServerClient = Client<paths>;
 
 const optionsSchema = z
@@ -32,6 +38,7 @@ const optionsSchema = z
  *   params: { path: { session_id: 's1' }, query: { namespace: 'my-app', user_id: 'u1' } },
  * });
  * @throws {ConfigurationError} when an option is invalid.
+ * @category Clients
  */
 export function createAgentMemoryServerClient(
   options: AgentMemoryServerClientOptions,

@@ -1,7 +1,12 @@
 /** The hand-written client layer: everything public about it. */
 export {
   AdkRedisError,
+  AuthenticationError,
   BackendError,
+  EndpointNotFoundError,
+  StoreNotFoundError,
+  WrongApiError,
+  isAdkRedisError,
   ConfigurationError,
   InvalidArgumentError,
   MalformedResponseError,

@@ -2,7 +2,10 @@
 import { z } from 'zod';
 import { ConfigurationError, type BackendName } from './errors.js';
 
-/** One request's life as seen by the debug hook. Never carries headers, bodies or the query string. */
+/**
+ * One request's life as seen by the debug hook. Never carries headers, bodies or the query string.
+ * @category Clients
+ */
 export interface DebugEvent {
   /** Which step of the request this is: sent, answered, about to be retried, or failed. */
   type: 'request' | 'response' | 'retry' | 'error';
@@ -24,7 +27,10 @@ export interface DebugEvent {
   reason?: string;
 }
 
-/** Retry policy: jittered exponential backoff, only for idempotent or caller-marked requests. */
+/**
+ * Retry policy: jittered exponential backoff, only for idempotent or caller-marked requests.
+ * @category Clients
+ */
 export interface RetryOptions {
   /** Retries after the first attempt (default 2; 0 turns retries off). */
   maxRetries?: number;
@@ -36,7 +42,10 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
 }
 
-/** Options every client takes. */
+/**
+ * Options every client takes.
+ * @category Clients
+ */
 export interface CommonClientOptions {
   /** The service's base URL, `http://` or `https://`. */
   baseUrl: string;

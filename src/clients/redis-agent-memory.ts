@@ -13,7 +13,10 @@ import {
   type CommonClientOptions,
 } from './options.js';
 
-/** The managed API's id format (store, session, actor, owner, namespace ids). */
+/**
+ * The managed API's id format (store, session, actor, owner, namespace ids).
+ * @category Clients
+ */
 export const REDIS_AGENT_MEMORY_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
 
 /** Path parameters with `storeId` removed (the client fills it in). */
@@ -23,7 +26,10 @@ type BindStore<Params> = Params extends { path: infer PathParams }
     : Omit<Params, 'path'> & { path: Omit<PathParams, 'storeId'> }
   : Params;
 
-/** The managed API's paths as this client exposes them: no `storeId` to pass. */
+/**
+ * The managed API's paths as this client exposes them: no `storeId` to pass.
+ * @category Clients
+ */
 export type RedisAgentMemoryPaths<P = paths> = {
   [Path in keyof P]: {
     [Key in keyof P[Path]]: Key extends 'parameters'
@@ -40,7 +46,10 @@ export type RedisAgentMemoryPaths<P = paths> = {
   };
 };
 
-/** Options of {@link createRedisAgentMemoryClient}. */
+/**
+ * Options of {@link createRedisAgentMemoryClient}.
+ * @category Clients
+ */
 export interface RedisAgentMemoryClientOptions extends CommonClientOptions {
   /** The service's API key. Optional only for self-managed deployments with auth turned off. */
   apiKey?: string;
@@ -53,7 +62,10 @@ export interface RedisAgentMemoryClientOptions extends CommonClientOptions {
   apiKeyHeader?: 'authorization' | 'x-api-key';
 }
 
-/** An openapi-fetch client for every Data Plane route, scoped to one store. */
+/**
+ * An openapi-fetch client for every Data Plane route, scoped to one store.
+ * @category Clients
+ */
 export type RedisAgentMemoryClient = Client<RedisAgentMemoryPaths>;
 
 const optionsSchema = z
@@ -78,6 +90,7 @@ const optionsSchema = z
  *   params: { path: { sessionId: 's1' } },
  * });
  * @throws {ConfigurationError} when an option is invalid.
+ * @category Clients
  */
 export function createRedisAgentMemoryClient(
   options: RedisAgentMemoryClientOptions,

@@ -5,7 +5,8 @@
  * only moves bytes.
  */
 import { VERSION } from '../version.js';
-import { NetworkError, TimeoutError, type BackendName } from './errors.js';
+import { currentDeadline } from './deadline.js';
+import { NetworkError, TimeoutError, isAdkRedisError, type BackendName } from './errors.js';
 import type { DebugEvent } from './options.js';
 import { containsSecret, type Redactor } from './redact.js';
 
@@ -216,8 +217,16 @@ export function createTransport(
     const maxAttempts = canRetry ? config.retry.maxRetries + 1 : 1;
     const callerSignal = request.signal ?? undefined;
     if (callerSignal?.aborted) throw callerSignal.reason as Error;
+    // The overall deadline of the service call this request belongs to, if any (see deadline.ts).
+    const deadline = currentDeadline();
+    const deadlineError = (attempts: number): TimeoutError =>
+      new TimeoutError(config.backend, method, path, config.timeoutMs, attempts, deadline!.totalMs);
 
     for (let attempt = 1; ; attempt++) {
+      const remainingMs = deadline ? deadline.at - Date.now() : Infinity;
+      if (remainingMs <= 0) throw deadlineError(attempt - 1);
+      // The attempt ends at its own timeout or at the deadline, whichever comes first.
+      const attemptMs = Math.min(config.timeoutMs, remainingMs);
       // One controller per attempt, aborted by its own timer or by the caller. (Cheaper than
       // AbortSignal.timeout + AbortSignal.any, which showed in the per-request overhead.)
       const controller = new AbortController();
@@ -235,7 +244,7 @@ export function createTransport(
         const reason = new DOMException('The request timed out', 'TimeoutError');
         attemptTimeouts.add(reason);
         abort(reason);
-      }, config.timeoutMs);
+      }, attemptMs);
       timer.unref?.();
       const onCallerAbort = (): void => abort(callerSignal?.reason);
       callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -255,14 +264,18 @@ export function createTransport(
       } catch (error) {
         release();
         if (callerSignal?.aborted) throw callerSignal.reason as Error;
+        // A typed error from the fetch (a response that is not the API's, see shared/connection)
+        // is the answer: neither wrapped nor retried.
+        if (isAdkRedisError(error)) throw error;
         const reason = timedOut ? 'timeout' : `network: ${config.redact(networkReason(error))}`;
-        if (attempt < maxAttempts) {
-          const delayMs = backoffDelay(
-            attempt - 1,
-            config.retry.baseDelayMs,
-            config.retry.maxDelayMs,
-            random,
-          );
+        const delayMs = backoffDelay(
+          attempt - 1,
+          config.retry.baseDelayMs,
+          config.retry.maxDelayMs,
+          random,
+        );
+        const deadlineLeft = deadline ? deadline.at - Date.now() : Infinity;
+        if (attempt < maxAttempts && delayMs < deadlineLeft) {
           debug({ type: 'retry', method, path, attempt, delayMs, reason });
           await sleep(delayMs, callerSignal);
           continue;
@@ -275,6 +288,7 @@ export function createTransport(
           reason,
           durationMs: performance.now() - started,
         });
+        if (timedOut && deadline && attemptMs < config.timeoutMs) throw deadlineError(attempt);
         if (timedOut)
           throw new TimeoutError(config.backend, method, path, config.timeoutMs, attempt);
         const reasonText = config.redact(networkReason(error));
@@ -287,12 +301,14 @@ export function createTransport(
       const durationMs = performance.now() - started;
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       if (isRetryableStatus(response.status) && attempt < maxAttempts) {
+        const delayMs =
+          retryAfterMs ??
+          backoffDelay(attempt - 1, config.retry.baseDelayMs, config.retry.maxDelayMs, random);
         const waitAllowed =
-          retryAfterMs === undefined || retryAfterMs <= config.retry.maxRetryAfterMs;
+          (retryAfterMs === undefined || retryAfterMs <= config.retry.maxRetryAfterMs) &&
+          // No retry that could not start before the deadline: the answer in hand is returned.
+          (!deadline || Date.now() + delayMs < deadline.at);
         if (waitAllowed) {
-          const delayMs =
-            retryAfterMs ??
-            backoffDelay(attempt - 1, config.retry.baseDelayMs, config.retry.maxDelayMs, random);
           debug({
             type: 'retry',
             method,

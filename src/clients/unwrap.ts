@@ -3,7 +3,10 @@ import { BackendError, type BackendName } from './errors.js';
 import { parseProblem } from './problem.js';
 import { responseContext } from './transport.js';
 
-/** The shape openapi-fetch resolves to. */
+/**
+ * The shape openapi-fetch resolves to.
+ * @category Clients
+ */
 export interface FetchResult {
   /** The parsed body of a successful response. */
   data?: unknown;
@@ -13,7 +16,10 @@ export interface FetchResult {
   response: Response;
 }
 
-/** The success data type of an openapi-fetch result. */
+/**
+ * The success data type of an openapi-fetch result.
+ * @category Clients
+ */
 export type SuccessData<R> = R extends {
   /** The success body's type, inferred. */
   data: infer D;
@@ -60,6 +66,7 @@ function safePath(url: string): string {
  *
  * @example
  * const memory = await unwrap(ams.GET('/v1/working-memory/{session_id}', { params: { path: { session_id: 's1' } } }));
+ * @category Clients
  */
 export async function unwrap<R extends FetchResult>(call: Promise<R>): Promise<SuccessData<R>> {
   const { data, error, response } = await call;

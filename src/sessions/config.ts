@@ -2,28 +2,38 @@
 import { z } from 'zod';
 import { OPENSOURCE_AGENT_MEMORY_BACKEND, REDIS_AGENT_MEMORY_BACKEND } from '../shared/backend.js';
 import {
+  CONNECTION_OPTION_BACKENDS,
   connectionConfigShape,
   nonBlank,
   resolveServiceConfig,
+  warnIgnoredOptions,
   type ConnectionConfig,
+  type ResolvedConnectionFields,
 } from '../shared/config.js';
 
 export { OPENSOURCE_AGENT_MEMORY_BACKEND, REDIS_AGENT_MEMORY_BACKEND };
 
-/** The backends a session service can use. */
+/**
+ * The backends a session service can use.
+ * @category Config
+ */
 export type SessionBackendName =
   typeof REDIS_AGENT_MEMORY_BACKEND | typeof OPENSOURCE_AGENT_MEMORY_BACKEND;
 
-/** Long-term memory extraction strategies (AMS `long_term_memory_strategy.strategy`). */
+/**
+ * Long-term memory extraction strategies (AMS `long_term_memory_strategy.strategy`).
+ * @category Config
+ */
 export type ExtractionStrategy = 'discrete' | 'summary' | 'preferences' | 'custom';
 
 /**
  * Configuration of {@link RedisSessionMemoryService}. camelCase equivalents of the Python
  * `adk-redis` fields, plus client options. Every field is optional; invalid values throw a
  * `ConfigurationError` naming the field when the service is constructed.
+ * @category Config
  */
 export interface RedisSessionMemoryServiceConfig extends ConnectionConfig {
-  /** Which backend stores the sessions (default `'redis-agent-memory'`). */
+  /** Which backend stores the sessions (default: `ADK_REDIS_BACKEND`, else `'redis-agent-memory'`). */
   backend?: SessionBackendName;
   /**
    * Namespace for every app's sessions (default: each session's ADK `appName`). With AMS, when it
@@ -60,7 +70,10 @@ export interface RedisSessionMemoryServiceConfig extends ConnectionConfig {
   maxEventBytes?: number;
 }
 
-/** The zod schema of {@link RedisSessionMemoryServiceConfig}, with defaults applied. */
+/**
+ * The zod schema of {@link RedisSessionMemoryServiceConfig}, with defaults applied.
+ * @category Config
+ */
 export const redisSessionMemoryServiceConfigSchema = z
   .object({
     ...connectionConfigShape,
@@ -89,11 +102,19 @@ export const redisSessionMemoryServiceConfigSchema = z
   .strict();
 
 /** The configuration after validation and defaults. */
-export type ResolvedSessionServiceConfig = z.output<
-  typeof redisSessionMemoryServiceConfigSchema
-> & {
-  timeoutMs: number;
-};
+export type ResolvedSessionServiceConfig = z.output<typeof redisSessionMemoryServiceConfigSchema> &
+  ResolvedConnectionFields;
+
+/** Session options that only one backend reads (the others warn once when given). */
+const SESSION_OPTION_BACKENDS = {
+  ...CONNECTION_OPTION_BACKENDS,
+  modelName: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  contextWindowMax: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  extractionStrategy: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  extractionStrategyConfig: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  sessionTtlSeconds: OPENSOURCE_AGENT_MEMORY_BACKEND,
+  maxEventBytes: REDIS_AGENT_MEMORY_BACKEND,
+} as const;
 
 /**
  * Validates a config and applies defaults. Messages come from the schema, never from the values,
@@ -101,9 +122,11 @@ export type ResolvedSessionServiceConfig = z.output<
  * @throws {ConfigurationError} naming the first invalid field.
  */
 export function resolveSessionServiceConfig(input: unknown): ResolvedSessionServiceConfig {
-  return resolveServiceConfig(
+  const config = resolveServiceConfig(
     redisSessionMemoryServiceConfigSchema,
     input,
     'RedisSessionMemoryService',
   );
+  warnIgnoredOptions(input, config.backend, SESSION_OPTION_BACKENDS, 'RedisSessionMemoryService');
+  return config;
 }

@@ -1,7 +1,10 @@
 /** Errors of the session service, from the session contract. None carries a secret. */
 import { AdkRedisError } from '../clients/index.js';
 
-/** Which session an error is about. Ids are the caller's own (unmapped) ids. */
+/**
+ * Which session an error is about. Ids are the caller's own (unmapped) ids.
+ * @category Errors
+ */
 export interface SessionKey {
   /** The ADK app name. */
   appName: string;
@@ -11,7 +14,10 @@ export interface SessionKey {
   sessionId: string;
 }
 
-/** Base class of the session-level errors; `session` names the session at fault. */
+/**
+ * Base class of the session-level errors; `session` names the session at fault.
+ * @category Errors
+ */
 export abstract class SessionError extends AdkRedisError {
   constructor(
     /** The session the call was about. */
@@ -26,17 +32,25 @@ export abstract class SessionError extends AdkRedisError {
 const describeKey = (key: SessionKey): string =>
   `session ${JSON.stringify(key.sessionId)} (app ${JSON.stringify(key.appName)}, user ${JSON.stringify(key.userId)})`;
 
-/** `appendEvent` on a session that is not stored (never created, or deleted). Nothing was written. */
+/**
+ * `appendEvent` on a session that is not stored (never created, or deleted). Nothing was written.
+ * @category Errors
+ */
 export class SessionNotFoundError extends SessionError {
   override name = 'SessionNotFoundError';
+  override readonly code: string = 'ADK_REDIS_SESSION_NOT_FOUND';
   constructor(session: SessionKey) {
     super(session, `Cannot append: ${describeKey(session)} is not stored; create it first.`);
   }
 }
 
-/** `createSession` with an id that already exists for that app and user. Nothing was written. */
+/**
+ * `createSession` with an id that already exists for that app and user. Nothing was written.
+ * @category Errors
+ */
 export class SessionAlreadyExistsError extends SessionError {
   override name = 'SessionAlreadyExistsError';
+  override readonly code: string = 'ADK_REDIS_SESSION_ALREADY_EXISTS';
   constructor(session: SessionKey) {
     super(
       session,
@@ -48,9 +62,11 @@ export class SessionAlreadyExistsError extends SessionError {
 /**
  * `appendEvent` from a live session whose stored copy changed since it was loaded or last
  * appended through that object (another writer got there first). Nothing was written.
+ * @category Errors
  */
 export class StaleSessionError extends SessionError {
   override name = 'StaleSessionError';
+  override readonly code: string = 'ADK_REDIS_STALE_SESSION';
   constructor(
     session: SessionKey,
     /** The revision the live session was based on, when known. */
@@ -69,9 +85,11 @@ export class StaleSessionError extends SessionError {
  * The stored data at this session's storage key belongs to another app, user or session (an id
  * mapping shared with another client met a different key, such as the Python adk-redis's lossy
  * namespace sanitising of `my_app` and `my-app`). Refused rather than mixing two sessions' data.
+ * @category Errors
  */
 export class SessionIdCollisionError extends SessionError {
   override name = 'SessionIdCollisionError';
+  override readonly code: string = 'ADK_REDIS_SESSION_ID_COLLISION';
   /**
    * Which parts of the key differ in the stored data. Only the names: the stored values came from
    * the server and are not repeated (they could hold anything, even a secret echoed back).
@@ -90,9 +108,13 @@ export class SessionIdCollisionError extends SessionError {
   }
 }
 
-/** An event is larger than the backend accepts. Nothing was written. */
+/**
+ * An event is larger than the backend accepts. Nothing was written.
+ * @category Errors
+ */
 export class EventTooLargeError extends SessionError {
   override name = 'EventTooLargeError';
+  override readonly code: string = 'ADK_REDIS_EVENT_TOO_LARGE';
   constructor(
     session: SessionKey,
     /** The id of the event that was refused. */

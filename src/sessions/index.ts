@@ -1,5 +1,6 @@
 /** The session layer: everything public about it. */
 export { RedisSessionMemoryService } from './service.js';
+export type { ConnectionReport } from '../shared/check.js';
 export {
   OPENSOURCE_AGENT_MEMORY_BACKEND,
   REDIS_AGENT_MEMORY_BACKEND,

@@ -13,6 +13,9 @@ import {
   type Session,
 } from '@google/adk';
 import { InvalidArgumentError } from '../clients/index.js';
+import { withDeadline } from '../clients/deadline.js';
+import { checkConnection, type ConnectionReport } from '../shared/check.js';
+import { createConnection, type Connection } from '../shared/connection.js';
 import { conversationRole, visibleText } from '../shared/content.js';
 import { fieldPath, hasLoneSurrogate, hasOwn, jsonClone, setOwn } from '../shared/json.js';
 import { runSerially } from '../shared/serial.js';
@@ -56,6 +59,7 @@ export const MAX_ID_BYTES = 2000;
  *   apiBaseUrl: 'http://localhost:8000',
  * });
  * const runner = new Runner({ appName: 'my-app', agent, sessionService: sessions });
+ * @category Services
  */
 export class RedisSessionMemoryService extends BaseSessionService {
   /** The backend this service stores sessions in. */
@@ -63,6 +67,10 @@ export class RedisSessionMemoryService extends BaseSessionService {
   private readonly store: SessionStore;
   /** Largest id accepted (see {@link MAX_ID_BYTES}). */
   private readonly maxIdBytes: number;
+  /** The overall deadline of one call, in milliseconds (config `deadline`). */
+  private readonly deadlineMs: number;
+  /** What {@link checkConnection} needs: a client of its own, the base URL and store. */
+  private readonly checkTarget: { connection: Connection; baseUrl: string; storeId?: string };
 
   /** @throws {ConfigurationError} naming the first invalid config field. */
   constructor(config?: RedisSessionMemoryServiceConfig) {
@@ -76,6 +84,37 @@ export class RedisSessionMemoryService extends BaseSessionService {
         ? Math.min(MAX_ID_BYTES, Math.floor(resolved.maxEventBytes / 8))
         : MAX_ID_BYTES;
     this.store = createSessionStore(resolved);
+    this.deadlineMs = resolved.deadlineMs;
+    this.checkTarget = {
+      connection: createConnection(resolved),
+      baseUrl: resolved.apiBaseUrl,
+      ...(resolved.storeId !== undefined && resolved.backend === REDIS_AGENT_MEMORY_BACKEND
+        ? { storeId: resolved.storeId }
+        : {}),
+    };
+  }
+
+  /**
+   * Checks, with a few cheap calls, that the backend is reachable, is the API the config names,
+   * knows the store (managed) and accepts the credentials. Call it first, at startup: a wrong
+   * `apiBaseUrl`, `storeId`, `backend` or key then fails here with a typed error that says what to
+   * check, instead of later as a missing session.
+   * @returns the backend, base URL, store, server version (AMS) or store status (managed), latency.
+   * @throws {EndpointNotFoundError} when no route of the API is at `apiBaseUrl` (an extra `/v1`).
+   * @throws {WrongApiError} when the server is not the configured backend's API.
+   * @throws {StoreNotFoundError} when the managed API does not know `storeId`.
+   * @throws {AuthenticationError} when the key or token is refused.
+   * @throws {NetworkError} when the server cannot be reached.
+   * @throws {TimeoutError} when it does not answer within the timeout or the overall deadline.
+   */
+  async checkConnection(): Promise<ConnectionReport> {
+    const { connection, baseUrl, storeId } = this.checkTarget;
+    return withDeadline(this.deadlineMs, () => checkConnection(connection, baseUrl, storeId));
+  }
+
+  /** Runs one call under the overall deadline (config `deadline`), across all its requests. */
+  private timed<T>(call: () => Promise<T>): Promise<T> {
+    return withDeadline(this.deadlineMs, call);
   }
 
   /**
@@ -98,8 +137,10 @@ export class RedisSessionMemoryService extends BaseSessionService {
     const trimmed = request.sessionId?.trim();
     const key: SessionKey = { appName, userId, sessionId: trimmed ? trimmed : randomUUID() };
     const location = this.store.locationOf(key);
-    const stored = await runSerially(location, () =>
-      this.store.create(key, { state: splitState(request.state ?? undefined), now: Date.now() }),
+    const stored = await this.timed(() =>
+      runSerially(location, () =>
+        this.store.create(key, { state: splitState(request.state ?? undefined), now: Date.now() }),
+      ),
     );
     return this.toLiveSession(key, stored, location);
   }
@@ -130,7 +171,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
       }
     }
     const location = this.store.locationOf(key);
-    const stored = await this.store.read(key);
+    const stored = await this.timed(() => this.store.read(key));
     if (!stored) return undefined;
     let events = stored.events;
     if (config?.numRecentEvents !== undefined && config.numRecentEvents !== null) {
@@ -153,7 +194,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
       this.requireId(request.userId, 'userId');
     }
     validatePaging(request);
-    const listed = await this.store.list(appName, request.userId ?? undefined);
+    const listed = await this.timed(() => this.store.list(appName, request.userId ?? undefined));
     const page = paginate(orderSessions(listed, request.order), request);
     return {
       sessions: page.items.map((entry) => ({
@@ -174,7 +215,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
   /** Deletes the session; deleting a missing session does nothing. App and user state stay. */
   override async deleteSession(request: DeleteSessionRequest): Promise<void> {
     const key = this.requireKey(request);
-    await runSerially(this.store.locationOf(key), () => this.store.delete(key));
+    await this.timed(() => runSerially(this.store.locationOf(key), () => this.store.delete(key)));
   }
 
   /**
@@ -199,20 +240,26 @@ export class RedisSessionMemoryService extends BaseSessionService {
       sessionId: session.id,
     };
     const location = this.store.locationOf(key);
-    return runSerially(location, async () => {
-      const prepared = await this.store.prepareAppend(key, trackedRevision(session, location));
-      const restore = snapshot(session);
-      try {
-        const appended = await super.appendEvent({ session, event });
-        session.lastUpdateTime = appended.timestamp;
-        const revision = await this.store.commitAppend(key, prepared, changeOf(session, appended));
-        track(session, location, revision);
-        return appended;
-      } catch (error) {
-        restore();
-        throw error;
-      }
-    });
+    return this.timed(() =>
+      runSerially(location, async () => {
+        const prepared = await this.store.prepareAppend(key, trackedRevision(session, location));
+        const restore = snapshot(session);
+        try {
+          const appended = await super.appendEvent({ session, event });
+          session.lastUpdateTime = appended.timestamp;
+          const revision = await this.store.commitAppend(
+            key,
+            prepared,
+            changeOf(session, appended),
+          );
+          track(session, location, revision);
+          return appended;
+        } catch (error) {
+          restore();
+          throw error;
+        }
+      }),
+    );
   }
 
   /** A string id within the size limit (see {@link MAX_ID_BYTES}). */

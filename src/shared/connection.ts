@@ -9,7 +9,12 @@ import {
   type AgentMemoryServerClient,
   type RedisAgentMemoryClient,
 } from '../clients/index.js';
-import { OPENSOURCE_AGENT_MEMORY_BACKEND, type REDIS_AGENT_MEMORY_BACKEND } from './backend.js';
+import { misdirectedAnswer } from './answers.js';
+import {
+  OPENSOURCE_AGENT_MEMORY_BACKEND,
+  type REDIS_AGENT_MEMORY_BACKEND,
+  type ServiceBackend,
+} from './backend.js';
 import type { ConnectionConfig, ResolvedConnectionConfig } from './config.js';
 
 /** A backend's client, and the id of the server (and store) it reaches. */
@@ -33,7 +38,7 @@ export function createConnection(config: ResolvedConnectionConfig): Connection {
     baseUrl: config.apiBaseUrl,
     timeoutMs: config.timeoutMs,
     ...(config.retry ? { retry: config.retry } : {}),
-    fetch: wholeBodyFetch(config.fetch),
+    fetch: wholeBodyFetch(config.fetch, config.backend, config.storeId),
     ...(config.headers ? { headers: config.headers } : {}),
     ...(config.onDebug ? { onDebug: config.onDebug } : {}),
   };
@@ -63,16 +68,40 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * NetworkError or TimeoutError, retried like any other. Bodies are small JSON documents that are
  * read whole anyway.
  */
-function wholeBodyFetch(inner: ConnectionConfig['fetch']): typeof globalThis.fetch {
+function wholeBodyFetch(
+  inner: ConnectionConfig['fetch'],
+  backend: ServiceBackend,
+  storeId: string | undefined,
+): typeof globalThis.fetch {
   return async (input, init) => {
     // Resolved per call, as the clients do, so that replacing globalThis.fetch later still works.
     const response = await (inner ?? globalThis.fetch)(input, init);
     if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return response;
     const body = await response.arrayBuffer();
+    // A 4xx that is not the API's own (a 404 that is not "no such session") is thrown here, typed, before any store can
+    // read it as a missing session (the transport passes typed errors through).
+    if (response.status >= 400 && response.status < 500) {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const misdirected = misdirectedAnswer(
+        { backend, method: (init?.method ?? 'GET').toUpperCase(), path: pathOf(url), storeId },
+        response.status,
+        response.statusText,
+        new TextDecoder().decode(body),
+      );
+      if (misdirected) throw misdirected;
+    }
     return new Response(body, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
   };
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(unknown)';
+  }
 }

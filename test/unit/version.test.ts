@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { USER_AGENT, VERSION } from '../../src/index.js';
+import { USER_AGENT } from '../../src/clients/index.js';
+import { VERSION } from '../../src/index.js';
 
 describe('VERSION', () => {
   it('matches package.json and appears in the User-Agent', () => {

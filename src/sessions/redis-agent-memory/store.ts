@@ -25,6 +25,7 @@ import { hasOwn, setOwn } from '../../shared/json.js';
 import { scopeOf } from '../../shared/namespace.js';
 import {
   managedIdentifier,
+  pythonActorId,
   pythonSanitize,
   storageSessionId,
 } from '../../shared/redis-agent-memory/ids.js';
@@ -189,7 +190,9 @@ export class RedisAgentMemoryStore implements SessionStore {
         : registeredUsers(await this.getStored(reservedSessionIds.users(appName)));
     const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => {
       // Owners: our actor id for the user, and the Python package's (lossy) one when it differs.
-      const owners = [...new Set([managedIdentifier(user), pythonSanitize(user)])].filter(Boolean);
+      const owners = [
+        ...new Set([managedIdentifier(user), pythonActorId(user)].filter((o) => o !== undefined)),
+      ];
       const ids = new Set<string>();
       for (const owner of owners) for (const id of await this.listStored(owner)) ids.add(id);
       return [...ids].map((storageId) => ({ user, storageId }));

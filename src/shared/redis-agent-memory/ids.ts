@@ -23,9 +23,36 @@ const HASHED = /^h-[0-9a-f]{62}$/;
 export const sha256 = (text: string): string =>
   createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The Python adk-redis's namespace sanitising (lossy): invalid characters become `-`. */
+/**
+ * Exactly what Python's `str.strip()` removes: the characters for which `str.isspace()` holds
+ * (JavaScript's `trim()` differs: it keeps U+001C–U+001F and U+0085, and strips U+FEFF).
+ */
+const PYTHON_SPACE =
+  '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, 'g');
+
+/**
+ * The Python adk-redis's managed-id sanitising, character for character:
+ * `re.sub(r"[^A-Za-z0-9-]+", "-", value.strip()).strip("-")`. Lossy (`my_app` and `my-app` meet)
+ * and not truncated: the result can be empty or longer than 64 characters, which Python then sends
+ * as it is (see {@link pythonActorId}). A run of other characters (a surrogate pair included) is
+ * one `-`, as in Python, where the pattern matches code points.
+ */
 export function pythonSanitize(value: string): string {
-  return value.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64);
+  return value
+    .replace(PYTHON_STRIP, '')
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The owner (`actorId`) the Python package gives a user's sessions, when the managed API can hold
+ * it (1–64 of `[A-Za-z0-9-]`); undefined when the sanitised id is empty or too long (Python's write
+ * then fails, so no Python session has it).
+ */
+export function pythonActorId(userId: string): string | undefined {
+  const sanitized = pythonSanitize(userId);
+  return REDIS_AGENT_MEMORY_ID_PATTERN.test(sanitized) ? sanitized : undefined;
 }
 
 /** A valid `namespace`/`actorId` for any string, injective. */

@@ -174,6 +174,7 @@ describe('managed API problem details (backends.md 3.6)', () => {
     const error = await backendError(unwrap(getSession()));
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: 'BackendError',
+      code: 'ADK_REDIS_BACKEND',
       message: error.message,
       backend: 'redis-agent-memory',
       status: 404,

@@ -23,7 +23,7 @@ function configError(run: () => unknown): ConfigurationError {
 
 describe('defaults', () => {
   it.each([
-    ['only a storeId', { storeId: 'store-1' }],
+    ['only a storeId', { storeId: 'store-1', apiBaseUrl: 'http://localhost:8000' }],
     ['the AMS backend', { backend: 'opensource-agent-memory' }],
   ])('%s resolves to the documented defaults', (what, input) => {
     const resolved = resolveSessionServiceConfig(input);
