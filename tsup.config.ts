@@ -6,6 +6,8 @@ export default defineConfig({
     index: 'src/index.ts',
     'agent-memory-server': 'src/agent-memory-server.ts',
     'redis-agent-memory': 'src/redis-agent-memory.ts',
+    memory: 'src/long-term-memory.ts',
+    tools: 'src/tools/index.ts',
     // The adk-redis bin: esbuild keeps its #! line and tsup marks the output executable.
     cli: 'src/cli/main.ts',
   },

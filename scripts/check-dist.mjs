@@ -4,7 +4,12 @@ import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
 const require = createRequire(import.meta.url);
-const entries = ['adk-redis', 'adk-redis/agent-memory-server', 'adk-redis/redis-agent-memory'];
+const entries = [
+  'adk-redis',
+  'adk-redis/agent-memory-server',
+  'adk-redis/redis-agent-memory',
+  'adk-redis/memory',
+];
 const esm = await Promise.all(entries.map((e) => import(e)));
 const cjs = entries.map((e) => require(e));
 for (const [i, entry] of entries.entries()) {
@@ -23,6 +28,28 @@ for (const [i, entry] of entries.entries()) {
 }
 assert.equal(typeof esm[1].createAgentMemoryServerClient, 'function');
 assert.equal(typeof cjs[2].createRedisAgentMemoryClient, 'function');
+for (const mod of [esm[0], esm[3], cjs[0], cjs[3]]) {
+  assert.equal(typeof mod.RedisLongTermMemoryService, 'function', 'exports the memory service');
+}
+assert.equal(esm[3].MemoryWriteError, esm[0].MemoryWriteError, 'one MemoryWriteError class');
+// adk-redis/tools: the memory tools and the ingestion plugin, one class across entry points.
+const toolsEsm = await import('adk-redis/tools');
+const toolsCjs = require('adk-redis/tools');
+for (const [kind, mod, root] of [
+  ['esm', toolsEsm, esm[0]],
+  ['cjs', toolsCjs, cjs[0]],
+]) {
+  assert.equal(
+    typeof mod.createMemoryTools,
+    'function',
+    `${kind} adk-redis/tools exports createMemoryTools`,
+  );
+  assert.equal(
+    mod.MemoryIngestionPlugin,
+    root.MemoryIngestionPlugin,
+    `${kind}: one MemoryIngestionPlugin class`,
+  );
+}
 console.log(
-  `dist ok: ${entries.length} entry points load as ESM and CJS and share their error classes`,
+  `dist ok: ${entries.length + 1} entry points load as ESM and CJS and share their error classes`,
 );

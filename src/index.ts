@@ -1,11 +1,13 @@
 /**
- * adk-redis: durable Google ADK sessions on Redis Agent Memory (managed) and the Redis Agent
- * Memory Server (self-hosted), plus typed low-level clients for both APIs.
+ * adk-redis: durable Google ADK sessions and long-term memory on Redis Agent Memory (managed) and
+ * the Redis Agent Memory Server (self-hosted), plus typed low-level clients for both APIs.
  * @packageDocumentation
  * @module adk-redis
  */
 export * from './common.js';
 export * from './sessions/index.js';
+export * from './memory/index.js';
+export * from './tools/index.js';
 export {
   createAgentMemoryServerClient,
   createRedisAgentMemoryClient,

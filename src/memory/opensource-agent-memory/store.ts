@@ -1,0 +1,345 @@
+/**
+ * Long-term memories on the Agent Memory Server: records are written directly to long-term memory
+ * (never through a session's working memory), under the same namespace, user and session ids the
+ * session service uses.
+ *
+ * AMS traps handled here (see the shared notes): ids are global Redis keys, so every id hashes the
+ * namespace and user; creates go out with `deduplicate: false` (same id = our own record, and no
+ * LLM merge that gives records new ids); a create is acknowledged before it is indexed and can be
+ * dropped, so written ids are read back until readable (`confirmWrites`); tag filters match
+ * without case and a search that finds nothing strictly is retried without its namespace filter,
+ * so every record returned is checked against the exact namespace and user (and app, when a
+ * `defaultNamespace` is shared by several apps: records carry an app topic then).
+ */
+import {
+  BackendError,
+  InvalidArgumentError,
+  retrySafe,
+  unwrap,
+  type AgentMemoryServerClient,
+} from '../../clients/index.js';
+import { mapWithConcurrency } from '../../shared/concurrency.js';
+import { scopeOf } from '../../shared/namespace.js';
+import {
+  ENCODED_PREFIX,
+  decodeSessionId,
+  encodeId,
+  encodeSessionId,
+  hex,
+} from '../../shared/opensource-agent-memory/ids.js';
+import type {
+  AmsCreateRecord,
+  AmsMemoryType,
+  AmsRecord,
+  AmsSearch,
+  AmsUpdate,
+} from '../api-types.js';
+import type { FailedMemoryWrite } from '../errors.js';
+import {
+  isoTime,
+  passesFilters,
+  splitAuthor,
+  stableMemoryId,
+  type MemoryRecord,
+  type NewMemory,
+} from '../records.js';
+import {
+  chunk,
+  type MemoryPatch,
+  type MemoryStore,
+  type StoreSearch,
+  type Tenant,
+  type WriteOutcome,
+} from '../store.js';
+
+const CREATE = '/v1/long-term-memory/';
+const SEARCH = '/v1/long-term-memory/search';
+const DELETE = '/v1/long-term-memory';
+const MEMORY = '/v1/long-term-memory/{memory_id}';
+const BATCH = 100;
+/** The memory types AMS accepts. */
+export const AMS_MEMORY_TYPES: readonly string[] = ['semantic', 'episodic', 'message'];
+/** The prefix of the topic that names the app when several apps share a namespace. */
+export const APP_TOPIC_PREFIX = `${ENCODED_PREFIX}app~`;
+
+export interface AmsMemoryStoreOptions {
+  client: AgentMemoryServerClient;
+  defaultNamespace: string | undefined;
+  source: string;
+  similarityThreshold: number | undefined;
+  concurrency: number;
+  /** Read written ids back until readable, for at most this long (ms); undefined skips it. */
+  confirmWithinMs: number | undefined;
+  recency:
+    | false
+    | {
+        semanticWeight: number;
+        recencyWeight: number;
+        freshnessWeight: number;
+        noveltyWeight: number;
+        halfLifeLastAccessDays: number;
+        halfLifeCreatedDays: number;
+      };
+}
+
+interface Scope {
+  namespace: string;
+  user: string;
+  appQualifier: string | undefined;
+  /** The app topic, when the namespace is shared by several apps. */
+  appTopic: string | undefined;
+}
+
+/** Throws when AMS cannot hold the memory type. */
+export function checkAmsMemoryType(memoryType: string, field: string): AmsMemoryType {
+  if (!AMS_MEMORY_TYPES.includes(memoryType)) {
+    throw new InvalidArgumentError(
+      field,
+      `The Agent Memory Server stores only the memory types ${AMS_MEMORY_TYPES.join(', ')}; custom types need the managed backend.`,
+    );
+  }
+  return memoryType as AmsMemoryType;
+}
+
+export class AmsMemoryStore implements MemoryStore {
+  constructor(private readonly options: AmsMemoryStoreOptions) {}
+
+  private scope(tenant: Tenant): Scope {
+    const { namespace, appQualifier } = scopeOf(tenant.appName, this.options.defaultNamespace);
+    return {
+      namespace: encodeId(namespace),
+      user: encodeId(tenant.userId),
+      appQualifier,
+      appTopic: appQualifier === undefined ? undefined : APP_TOPIC_PREFIX + hex(appQualifier),
+    };
+  }
+
+  idOf(tenant: Tenant, memory: NewMemory): string {
+    const scope = this.scope(tenant);
+    // Ids are global keys on AMS: the tenant is in the hash, with separator-free (encoded) ids.
+    const parts = [this.options.source, memory.kind, scope.namespace, scope.user];
+    if (memory.kind === 'event') {
+      const [session = '', ...rest] = memory.idParts;
+      parts.push(session === '' ? '' : encodeSessionId(session, scope.appQualifier), ...rest);
+    } else parts.push(...memory.idParts);
+    if (scope.appQualifier !== undefined) parts.push('app', hex(scope.appQualifier));
+    return stableMemoryId(parts);
+  }
+
+  async create(tenant: Tenant, memories: readonly NewMemory[]): Promise<WriteOutcome> {
+    const scope = this.scope(tenant);
+    const byId = new Map<string, AmsCreateRecord>();
+    for (const memory of memories) {
+      const id = this.idOf(tenant, memory);
+      byId.set(id, {
+        id,
+        text: memory.storedText,
+        namespace: scope.namespace,
+        user_id: scope.user,
+        ...(memory.sessionId !== undefined
+          ? { session_id: encodeSessionId(memory.sessionId, scope.appQualifier) }
+          : {}),
+        topics: [...memory.topics, ...(scope.appTopic ? [scope.appTopic] : [])],
+        memory_type: checkAmsMemoryType(memory.memoryType, 'memoryType'),
+        ...(memory.eventTime !== undefined && Number.isFinite(memory.eventTime)
+          ? { created_at: new Date(memory.eventTime).toISOString() }
+          : {}),
+      });
+    }
+    await mapWithConcurrency(chunk([...byId.values()], BATCH), this.options.concurrency, (batch) =>
+      unwrap(
+        this.options.client.POST(CREATE, {
+          body: { memories: batch, deduplicate: false },
+          headers: retrySafe,
+        }),
+      ),
+    );
+    const ids = [...byId.keys()];
+    if (this.options.confirmWithinMs === undefined) return { stored: ids, failed: [] };
+    return this.confirm(scope, ids, this.options.confirmWithinMs);
+  }
+
+  /** Reads ids back until each is readable as this tenant's, or time is up. */
+  private async confirm(scope: Scope, ids: string[], withinMs: number): Promise<WriteOutcome> {
+    const deadline = Date.now() + withinMs;
+    const stored: string[] = [];
+    let pending = ids;
+    let pause = 20;
+    for (;;) {
+      const found = await mapWithConcurrency(pending, this.options.concurrency * 4, (id) =>
+        this.read(id),
+      );
+      const missing: string[] = [];
+      pending.forEach((id, i) => {
+        const record = found[i];
+        if (record && this.owns(scope, record)) stored.push(id);
+        else missing.push(id);
+      });
+      pending = missing;
+      if (pending.length === 0 || Date.now() + pause > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 500);
+    }
+    const failed: FailedMemoryWrite[] = pending.map((id) => ({
+      id,
+      reason: `acknowledged but not readable after ${withinMs} ms (AMS indexes in the background and can drop a record; see its log)`,
+    }));
+    return { stored, failed };
+  }
+
+  async search(tenant: Tenant, search: StoreSearch): Promise<MemoryRecord[]> {
+    const scope = this.scope(tenant);
+    const ranked = search.query.trim() !== '';
+    const threshold = this.options.similarityThreshold;
+    const recency = this.options.recency;
+    const body: AmsSearch = {
+      ...this.filter(scope, search),
+      limit: search.limit,
+      ...(ranked ? { text: search.query } : {}),
+      ...(ranked && threshold !== undefined ? { distance_threshold: 1 - threshold } : {}),
+      ...(ranked && recency
+        ? {
+            recency_boost: true,
+            recency_semantic_weight: recency.semanticWeight,
+            recency_recency_weight: recency.recencyWeight,
+            recency_freshness_weight: recency.freshnessWeight,
+            recency_novelty_weight: recency.noveltyWeight,
+            recency_half_life_last_access_days: recency.halfLifeLastAccessDays,
+            recency_half_life_created_days: recency.halfLifeCreatedDays,
+          }
+        : { recency_boost: false }),
+    };
+    const found = await unwrap(this.options.client.POST(SEARCH, { body }));
+    return found.memories
+      .filter((item) => this.owns(scope, item))
+      .map((item) => ({
+        ...this.toRecord(scope, item),
+        ...(ranked ? { score: Math.min(1, Math.max(0, 1 - item.dist)) } : {}),
+      }))
+      .filter((record) => passesFilters(record, search.filters))
+      .slice(0, search.limit);
+  }
+
+  private filter(scope: Scope, search: Pick<StoreSearch, 'filters'>): AmsSearch {
+    const filters = search.filters;
+    const types = filters?.memoryTypes?.map((t) => checkAmsMemoryType(t, 'filters.memoryTypes'));
+    const topics = filters?.topics?.length
+      ? filters.topics
+      : scope.appTopic
+        ? [scope.appTopic]
+        : [];
+    return {
+      namespace: { eq: scope.namespace },
+      user_id: { eq: scope.user },
+      ...(filters?.sessionId !== undefined
+        ? { session_id: { eq: encodeSessionId(filters.sessionId, scope.appQualifier) } }
+        : {}),
+      ...(types?.length
+        ? { memory_type: types.length === 1 ? { eq: types[0]! } : { any: types } }
+        : {}),
+      // AMS's `all` matches like `any`: ask for any, and check every topic here.
+      ...(topics.length > 0 ? { topics: { any: topics } } : {}),
+    };
+  }
+
+  async get(tenant: Tenant, id: string): Promise<MemoryRecord | undefined> {
+    const scope = this.scope(tenant);
+    const found = await this.read(id);
+    return found && this.owns(scope, found) ? this.toRecord(scope, found) : undefined;
+  }
+
+  async update(tenant: Tenant, id: string, patch: MemoryPatch): Promise<MemoryRecord | undefined> {
+    const scope = this.scope(tenant);
+    const found = await this.read(id);
+    if (!found || !this.owns(scope, found)) return undefined;
+    const current = this.toRecord(scope, found);
+    const memoryType = patch.memoryType ?? current.memoryType;
+    const body: AmsUpdate = {};
+    if (patch.text !== undefined) {
+      body.text =
+        memoryType === 'message' && current.author !== undefined
+          ? `${current.author}: ${patch.text}`
+          : patch.text;
+    }
+    if (patch.topics !== undefined) {
+      body.topics = [...patch.topics, ...(scope.appTopic ? [scope.appTopic] : [])];
+    }
+    if (patch.memoryType !== undefined) {
+      body.memory_type = checkAmsMemoryType(patch.memoryType, 'memoryType');
+    }
+    const updated = await unwrap(
+      this.options.client.PATCH(MEMORY, { params: { path: { memory_id: id } }, body }),
+    );
+    return this.owns(scope, updated) ? this.toRecord(scope, updated) : undefined;
+  }
+
+  async listIds(tenant: Tenant, sessionId?: string): Promise<string[]> {
+    const scope = this.scope(tenant);
+    const filter = this.filter(scope, sessionId !== undefined ? { filters: { sessionId } } : {});
+    const ids = new Set<string>();
+    // AMS's next_offset is always null: page until a short page.
+    for (let offset = 0; ; offset += BATCH) {
+      const page = await unwrap(
+        this.options.client.POST(SEARCH, { body: { ...filter, limit: BATCH, offset } }),
+      );
+      for (const item of page.memories) {
+        if (!this.owns(scope, item)) continue;
+        if (sessionId !== undefined && this.toRecord(scope, item).sessionId !== sessionId) continue;
+        ids.add(item.id);
+      }
+      if (page.memories.length < BATCH) break;
+    }
+    return [...ids];
+  }
+
+  async deleteOwned(_tenant: Tenant, ids: readonly string[]): Promise<string[]> {
+    await mapWithConcurrency(chunk(ids, BATCH), this.options.concurrency, (batch) =>
+      unwrap(
+        this.options.client.DELETE(DELETE, {
+          params: { query: { memory_ids: batch } },
+          headers: retrySafe,
+        }),
+      ),
+    );
+    // AMS answers a count only; every id was checked to exist and be the tenant's just before.
+    return [...ids];
+  }
+
+  private async read(id: string): Promise<AmsRecord | undefined> {
+    if (id === '' || id === '.' || id === '..') return undefined;
+    try {
+      return await unwrap(this.options.client.GET(MEMORY, { params: { path: { memory_id: id } } }));
+    } catch (error) {
+      if (error instanceof BackendError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Whether a record is this tenant's: exact namespace and user (tags match without case), and app. */
+  private owns(scope: Scope, record: AmsRecord): boolean {
+    if (record.namespace !== scope.namespace || record.user_id !== scope.user) return false;
+    const topics = record.topics ?? [];
+    if (scope.appTopic !== undefined) return topics.includes(scope.appTopic);
+    return !topics.some((topic) => topic.startsWith(APP_TOPIC_PREFIX));
+  }
+
+  private toRecord(scope: Scope, record: AmsRecord): MemoryRecord {
+    const memoryType = record.memory_type ?? 'message';
+    const split = splitAuthor(memoryType, record.text);
+    const sessionId =
+      record.session_id != null
+        ? decodeSessionId(record.session_id, scope.appQualifier)
+        : undefined;
+    const createdAt = isoTime(record.created_at, new Date(0).toISOString());
+    return {
+      id: record.id,
+      text: split.text,
+      ...(split.author !== undefined ? { author: split.author } : {}),
+      memoryType,
+      topics: (record.topics ?? []).filter((topic) => !topic.startsWith(APP_TOPIC_PREFIX)),
+      ...(sessionId !== undefined ? { sessionId } : {}),
+      createdAt,
+      ...(record.updated_at ? { updatedAt: isoTime(record.updated_at, createdAt) } : {}),
+    };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Backend-neutral memory records: what the service returns, what it asks a backend to write, the
+ * stable id recipe (the Python adk-redis's), and the `author: text` form of message records.
+ */
+import { sha256 } from '../shared/redis-agent-memory/ids.js';
+import type { MemoryType } from './config.js';
+
+export type { MemoryType };
+
+/** A stored memory, as search, get and update return it. */
+export interface MemoryRecord {
+  /** The record's id on the backend. */
+  id: string;
+  /** The memory's text, without the `author: ` prefix of message records. */
+  text: string;
+  /** Message records: the event's author. */
+  author?: string;
+  /** The memory type (`message` for records made from events). */
+  memoryType: MemoryType;
+  /** The record's topics (without the markers this library adds to keep apps apart). */
+  topics: string[];
+  /** The caller's ADK session id, when the record came from (or names) a session. */
+  sessionId?: string;
+  /** When the memory was made, ISO 8601: the event's time for records made from events. */
+  createdAt: string;
+  /** When the record last changed, ISO 8601, when the backend says. */
+  updatedAt?: string;
+  /** Search only: similarity in [0, 1], higher is closer (absent when the backend gives none). */
+  score?: number;
+}
+
+/** What an add call stored. */
+export interface AddMemoriesResult {
+  /** The ids written, or already present from an earlier identical write. */
+  stored: string[];
+}
+
+/** A record the service asks a backend to write, before backend mapping. */
+export interface NewMemory {
+  /** The Python recipe's parts after source and namespace: see {@link stableMemoryId}. */
+  kind: 'event' | 'memory';
+  /** Parts hashed after (source, kind, namespace, user): session and event key and text for events. */
+  idParts: string[];
+  /** Text as stored: `author: text` for message records. */
+  storedText: string;
+  author?: string;
+  memoryType: MemoryType;
+  topics: string[];
+  sessionId?: string;
+  /** Event records: the event's time (ms since the epoch). */
+  eventTime?: number;
+}
+
+/** Search filters, backend-neutral. */
+export interface MemoryFilters {
+  /** Only records of one of these types. */
+  memoryTypes?: MemoryType[];
+  /** Only records that have every one of these topics. */
+  topics?: string[];
+  /** Only records of this ADK session. */
+  sessionId?: string;
+}
+
+/** The Python adk-redis's stable memory id: `adk-` + 32 hex characters of SHA-256 of the parts joined by `:`. */
+export function stableMemoryId(parts: readonly (string | number)[]): string {
+  return `adk-${sha256(parts.map(String).join(':')).slice(0, 32)}`;
+}
+
+// An author as ADK names them: `user` or an agent name (an identifier).
+const AUTHOR_PREFIX = /^([A-Za-z_][A-Za-z0-9_.-]{0,127}): ([\s\S]*)$/;
+
+/** The author and text of a stored `author: text` message record; no author when it has no such prefix. */
+export function splitAuthor(
+  memoryType: string | undefined,
+  text: string,
+): { author?: string; text: string } {
+  if (memoryType !== 'message') return { text };
+  const match = AUTHOR_PREFIX.exec(text);
+  return match ? { author: match[1]!, text: match[2]! } : { text };
+}
+
+/** Whether a record has every topic asked for (case-sensitive; backends may match loosely). */
+export function hasTopics(recordTopics: readonly string[], wanted: readonly string[] | undefined) {
+  return wanted === undefined || wanted.every((topic) => recordTopics.includes(topic));
+}
+
+/** Whether a record passes the filters, checked here whatever the backend did with them. */
+export function passesFilters(record: MemoryRecord, filters: MemoryFilters | undefined): boolean {
+  if (!filters) return true;
+  if (filters.memoryTypes && !filters.memoryTypes.includes(record.memoryType)) return false;
+  if (filters.sessionId !== undefined && record.sessionId !== filters.sessionId) return false;
+  return hasTopics(record.topics, filters.topics);
+}
+
+/** An ISO 8601 string for a date-time the backend sent, or `fallback` when it is unreadable. */
+export function isoTime(value: string | null | undefined, fallback = ''): string {
+  if (!value) return fallback;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
+}

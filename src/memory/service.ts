@@ -1,0 +1,421 @@
+/**
+ * RedisLongTermMemoryService: ADK's BaseMemoryService on Redis Agent Memory (managed) or the Agent
+ * Memory Server, plus the methods ADK's own memory bank service and the Python package have
+ * (add events or memories, search with filters, get, update, delete).
+ */
+import type {
+  BaseMemoryService,
+  Event,
+  MemoryEntry,
+  SearchMemoryRequest,
+  SearchMemoryResponse,
+  Session,
+} from '@google/adk';
+import { InvalidArgumentError } from '../clients/index.js';
+import { OPENSOURCE_AGENT_MEMORY_BACKEND } from '../shared/backend.js';
+import { createConnection } from '../shared/connection.js';
+import { visibleText } from '../shared/content.js';
+import {
+  resolveMemoryServiceConfig,
+  type MemoryType,
+  type RedisLongTermMemoryServiceConfig,
+  type ResolvedMemoryServiceConfig,
+} from './config.js';
+import { MemoryWriteError } from './errors.js';
+import { AmsMemoryStore } from './opensource-agent-memory/store.js';
+import type { AddMemoriesResult, MemoryFilters, MemoryRecord, NewMemory } from './records.js';
+import { ManagedMemoryStore } from './redis-agent-memory/store.js';
+import type { MemoryStore, Tenant } from './store.js';
+import { WrittenEvents } from './written.js';
+
+/** A request naming whose memories. */
+export interface MemoryOwnerRequest {
+  /** The ADK app name. */
+  appName: string;
+  /** The ADK user id. */
+  userId: string;
+}
+
+/** The request of {@link RedisLongTermMemoryService.addEventsToMemory}. */
+export interface AddEventsToMemoryRequest extends MemoryOwnerRequest {
+  /** The events; each with visible text becomes one `message` memory. */
+  events: Event[];
+  /** The ADK session the events belong to (part of each record and of its stable id). */
+  sessionId?: string;
+  /** `topics` (string[]) are added to each record's topics; `memoryType` replaces `message`. */
+  customMetadata?: Record<string, unknown>;
+}
+
+/** The request of {@link RedisLongTermMemoryService.addMemory}. */
+export interface AddMemoryRequest extends MemoryOwnerRequest {
+  /** The memories: text, or ADK memory entries (their text parts are stored). */
+  memories: (MemoryEntry | string)[];
+  /** Type, extra topics and session of every memory; other keys are ignored. */
+  customMetadata?: {
+    memoryType?: MemoryType;
+    topics?: string[];
+    sessionId?: string;
+  } & Record<string, unknown>;
+}
+
+/** The request of {@link RedisLongTermMemoryService.search}. */
+export interface MemorySearchRequest extends MemoryOwnerRequest {
+  /** The text to search for; empty lists memories without ranking. */
+  query: string;
+  /** How many memories at most (1–100; default the config's `searchTopK`). */
+  limit?: number;
+  /** Only memories that match every filter given. */
+  filters?: MemoryFilters;
+}
+
+/** A request about one memory. */
+export interface MemoryIdRequest extends MemoryOwnerRequest {
+  /** The memory's id. */
+  memoryId: string;
+}
+
+/** The request of {@link RedisLongTermMemoryService.updateMemory}. */
+export interface UpdateMemoryRequest extends MemoryIdRequest {
+  /** The new text (for message records, without the author: it is kept). */
+  text?: string;
+  /** The new topics (replacing the old ones). */
+  topics?: string[];
+  /** The new memory type. */
+  memoryType?: MemoryType;
+}
+
+/** The request of {@link RedisLongTermMemoryService.deleteMemories}. */
+export interface DeleteMemoriesRequest extends MemoryOwnerRequest {
+  /** These memories (those of this app and user only). */
+  memoryIds?: string[];
+  /** Every memory of this session. */
+  sessionId?: string;
+}
+
+// Memory type names the Python package accepts as aliases.
+const TYPE_ALIASES: Record<string, MemoryType> = {
+  preference: 'semantic',
+  fact: 'semantic',
+  event: 'episodic',
+  experience: 'episodic',
+  conversation: 'message',
+};
+const SESSIONS_REMEMBERED = 1_000;
+
+/**
+ * Long-term memory for ADK agents on Redis: `addSessionToMemory` stores each event with visible
+ * text as a `message` memory (stable ids: re-adding a session never duplicates), and
+ * `searchMemory` returns the closest memories of the app and user, ready for ADK's
+ * `PreloadMemoryTool` and `LoadMemoryTool`.
+ *
+ * Failures are thrown, never swallowed: the clients' typed errors (`BackendError`,
+ * `TimeoutError`, ...), `InvalidArgumentError` for bad input (nothing sent), and
+ * `MemoryWriteError` when only some records of a write were stored.
+ *
+ * @example
+ * const memoryService = new RedisLongTermMemoryService({ backend: 'opensource-agent-memory' });
+ * const runner = new Runner({ appName, agent, sessionService, memoryService });
+ */
+export class RedisLongTermMemoryService implements BaseMemoryService {
+  private readonly config: ResolvedMemoryServiceConfig;
+  private readonly store: MemoryStore;
+  private readonly written = new WrittenEvents(SESSIONS_REMEMBERED);
+
+  /** @throws {ConfigurationError} when an option is invalid. */
+  constructor(config?: RedisLongTermMemoryServiceConfig) {
+    this.config = resolveMemoryServiceConfig(config);
+    const connection = createConnection(this.config);
+    const shared = {
+      defaultNamespace: this.config.defaultNamespace,
+      source: this.config.source,
+      similarityThreshold: this.config.similarityThreshold,
+      concurrency: this.config.concurrency,
+    };
+    const c = this.config;
+    this.store =
+      connection.backend === OPENSOURCE_AGENT_MEMORY_BACKEND
+        ? new AmsMemoryStore({
+            ...shared,
+            client: connection.client,
+            confirmWithinMs: c.confirmWrites ? c.timeoutMs : undefined,
+            recency: c.recencyBoost && {
+              semanticWeight: c.semanticWeight,
+              recencyWeight: c.recencyWeight,
+              freshnessWeight: c.freshnessWeight,
+              noveltyWeight: c.noveltyWeight,
+              halfLifeLastAccessDays: c.halfLifeLastAccessDays,
+              halfLifeCreatedDays: c.halfLifeCreatedDays,
+            },
+          })
+        : new ManagedMemoryStore({ ...shared, client: connection.client });
+  }
+
+  /**
+   * Stores the session's events as memories: the events this process has not written yet (a
+   * session may be added after every turn; stable ids make repeats from other processes harmless).
+   * @throws {MemoryWriteError} when some records were not stored (the next call sends them again).
+   */
+  async addSessionToMemory(session: Session): Promise<void> {
+    const tenant = checkOwner(session);
+    if (!this.config.storeEventsAsMessages) return;
+    const key = sessionKey(tenant, session.id);
+    const memories = this.eventMemories(session.events, session.id, undefined);
+    const known = this.written.of(key);
+    const ids = memories.map((memory) => this.store.idOf(tenant, memory));
+    const fresh = memories.filter((_, i) => !known?.has(ids[i]!));
+    if (fresh.length === 0) return;
+    await this.write(tenant, fresh);
+    this.written.add(key, ids);
+  }
+
+  /**
+   * Stores events as `message` memories (`author: text`, as the Python package does), one per
+   * event with visible text; nothing when `storeEventsAsMessages` is false.
+   * @throws {MemoryWriteError} when some records were not stored.
+   */
+  async addEventsToMemory(request: AddEventsToMemoryRequest): Promise<AddMemoriesResult> {
+    const tenant = checkOwner(request);
+    if (request.sessionId !== undefined) checkText(request.sessionId, 'sessionId');
+    if (!this.config.storeEventsAsMessages) return { stored: [] };
+    const memories = this.eventMemories(request.events, request.sessionId, request.customMetadata);
+    if (memories.length === 0) return { stored: [] };
+    const stored = await this.write(tenant, memories);
+    if (request.sessionId !== undefined) {
+      this.written.add(
+        sessionKey(tenant, request.sessionId),
+        memories.map((memory) => this.store.idOf(tenant, memory)),
+      );
+    }
+    return { stored };
+  }
+
+  /**
+   * Stores explicit memories with the configured type (or `customMetadata.memoryType`). Ids hash
+   * the text: adding the same memory again stores nothing new.
+   * @throws {InvalidArgumentError} for a memory without text (nothing is sent).
+   * @throws {MemoryWriteError} when some records were not stored.
+   */
+  async addMemory(request: AddMemoryRequest): Promise<AddMemoriesResult> {
+    const tenant = checkOwner(request);
+    const meta = request.customMetadata ?? {};
+    const memoryType = memoryTypeOf(meta.memoryType, this.config.defaultMemoryType);
+    const topics = [
+      ...this.config.defaultTopics,
+      ...stringList(meta.topics ?? [], 'customMetadata.topics'),
+    ];
+    if (meta.sessionId !== undefined) checkText(meta.sessionId, 'customMetadata.sessionId');
+    if (!Array.isArray(request.memories)) {
+      throw new InvalidArgumentError('memories', 'memories must be an array.');
+    }
+    const memories = request.memories.map((entry, i): NewMemory => {
+      const text = typeof entry === 'string' ? entry : entryText(entry);
+      if (text.trim() === '') {
+        throw new InvalidArgumentError(`memories.${i}`, `memories[${i}] has no text.`);
+      }
+      const author = typeof entry === 'string' ? undefined : entry.author;
+      const prefixed = memoryType === 'message' && author !== undefined;
+      return {
+        kind: 'memory',
+        idParts: [text],
+        storedText: prefixed ? `${author}: ${text}` : text,
+        ...(prefixed ? { author } : {}),
+        memoryType,
+        topics,
+        ...(meta.sessionId !== undefined ? { sessionId: meta.sessionId } : {}),
+      };
+    });
+    if (memories.length === 0) return { stored: [] };
+    return { stored: await this.write(tenant, memories) };
+  }
+
+  /**
+   * The memories closest to `query`, as ADK memory entries: `author` set for message records
+   * (never repeated in the text), `timestamp` ISO 8601.
+   */
+  async searchMemory(request: SearchMemoryRequest): Promise<SearchMemoryResponse> {
+    const records = await this.search({ ...request, query: request.query ?? '' });
+    return { memories: records.map(toMemoryEntry) };
+  }
+
+  /** The memories closest to `query` (all of them by recency when it is empty), filtered. */
+  async search(request: MemorySearchRequest): Promise<MemoryRecord[]> {
+    const tenant = checkOwner(request);
+    if (typeof request.query !== 'string') {
+      throw new InvalidArgumentError('query', 'query must be a string.');
+    }
+    const limit = request.limit ?? this.config.searchTopK;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new InvalidArgumentError('limit', 'limit must be an integer from 1 to 100.');
+    }
+    const filters = request.filters;
+    if (filters?.sessionId !== undefined) checkText(filters.sessionId, 'filters.sessionId');
+    return this.store.search(tenant, {
+      query: request.query,
+      limit,
+      ...(filters ? { filters } : {}),
+    });
+  }
+
+  /** One memory by id; undefined when it is missing or belongs to another app or user. */
+  async getMemory(request: MemoryIdRequest): Promise<MemoryRecord | undefined> {
+    const tenant = checkOwner(request);
+    return this.store.get(tenant, checkText(request.memoryId, 'memoryId'));
+  }
+
+  /** Changes a memory; undefined (nothing changed) when it is missing or not this app's and user's. */
+  async updateMemory(request: UpdateMemoryRequest): Promise<MemoryRecord | undefined> {
+    const tenant = checkOwner(request);
+    const id = checkText(request.memoryId, 'memoryId');
+    if (request.text !== undefined) checkText(request.text, 'text');
+    const topics = request.topics === undefined ? undefined : stringList(request.topics, 'topics');
+    const memoryType =
+      request.memoryType === undefined ? undefined : memoryTypeOf(request.memoryType, 'semantic');
+    if (request.text === undefined && topics === undefined && memoryType === undefined) {
+      return this.store.get(tenant, id);
+    }
+    return this.store.update(tenant, id, {
+      ...(request.text !== undefined ? { text: request.text } : {}),
+      ...(topics !== undefined ? { topics } : {}),
+      ...(memoryType !== undefined ? { memoryType } : {}),
+    });
+  }
+
+  /** Deletes one memory; false (a no-op) when it is missing or not this app's and user's. */
+  async deleteMemory(request: MemoryIdRequest): Promise<boolean> {
+    const { deleted } = await this.deleteMemories({
+      appName: request.appName,
+      userId: request.userId,
+      memoryIds: [checkText(request.memoryId, 'memoryId')],
+    });
+    return deleted.length > 0;
+  }
+
+  /**
+   * Deletes memories of this app and user: the ids given (others' ids are skipped), every memory of
+   * one session, or, with neither, every memory of the user in the app (erasure).
+   */
+  async deleteMemories(request: DeleteMemoriesRequest): Promise<{ deleted: string[] }> {
+    const tenant = checkOwner(request);
+    let ids: string[];
+    if (request.memoryIds !== undefined) {
+      const wanted = [...new Set(stringList(request.memoryIds, 'memoryIds'))];
+      const found = await Promise.all(wanted.map((id) => this.store.get(tenant, id)));
+      ids = wanted.filter((_, i) => found[i] !== undefined);
+      if (request.sessionId !== undefined) {
+        ids = ids.filter((_, i) => found[i]?.sessionId === request.sessionId);
+      }
+    } else {
+      if (request.sessionId !== undefined) checkText(request.sessionId, 'sessionId');
+      ids = await this.store.listIds(tenant, request.sessionId);
+    }
+    // Forget what this process wrote, so that adding the session again writes it again.
+    this.written.forget(
+      request.sessionId !== undefined && request.memoryIds === undefined
+        ? sessionKey(tenant, request.sessionId)
+        : ownerPrefix(tenant),
+    );
+    if (ids.length === 0) return { deleted: [] };
+    return { deleted: await this.store.deleteOwned(tenant, ids) };
+  }
+
+  private eventMemories(
+    events: readonly Event[],
+    sessionId: string | undefined,
+    meta: Record<string, unknown> | undefined,
+  ): NewMemory[] {
+    if (!isList(events)) throw new InvalidArgumentError('events', 'events must be an array.');
+    const memoryType = memoryTypeOf(meta?.memoryType, 'message');
+    const topics = [
+      ...this.config.defaultTopics,
+      ...stringList(meta?.topics ?? [], 'customMetadata.topics'),
+    ];
+    const memories: NewMemory[] = [];
+    for (const event of events) {
+      const text = visibleText(event);
+      if (text === '') continue;
+      const author = event.author || (event.content?.role === 'user' ? 'user' : 'model');
+      memories.push({
+        kind: 'event',
+        idParts: [sessionId ?? '', event.id || String(event.timestamp), text],
+        storedText: `${author}: ${text}`,
+        author,
+        memoryType,
+        topics,
+        ...(sessionId !== undefined ? { sessionId } : {}),
+        eventTime: event.timestamp,
+      });
+    }
+    return memories;
+  }
+
+  /** Writes records; throws a MemoryWriteError naming the ones that were not stored. */
+  private async write(tenant: Tenant, memories: NewMemory[]): Promise<string[]> {
+    const outcome = await this.store.create(tenant, memories);
+    if (outcome.failed.length > 0) {
+      this.written.forget(ownerPrefix(tenant));
+      throw new MemoryWriteError(tenant, outcome.stored, outcome.failed);
+    }
+    return outcome.stored;
+  }
+}
+
+const isList = (value: unknown): boolean => Array.isArray(value);
+
+function toMemoryEntry(record: MemoryRecord): MemoryEntry {
+  return {
+    content: {
+      role: record.author === undefined || record.author === 'user' ? 'user' : 'model',
+      parts: [{ text: record.text }],
+    },
+    ...(record.author !== undefined ? { author: record.author } : {}),
+    timestamp: record.createdAt,
+  };
+}
+
+function entryText(entry: MemoryEntry): string {
+  const parts = entry?.content?.parts ?? [];
+  return parts
+    .map((part) => (typeof part.text === 'string' && part.thought !== true ? part.text : ''))
+    .filter((text) => text !== '')
+    .join(' ');
+}
+
+function checkText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InvalidArgumentError(field, `${field} must be a non-empty string.`);
+  }
+  return value;
+}
+
+function checkOwner(request: { appName: unknown; userId: unknown }): Tenant {
+  if (request === null || typeof request !== 'object') {
+    throw new InvalidArgumentError('(request)', 'The request must be an object.');
+  }
+  return {
+    appName: checkText(request.appName, 'appName'),
+    userId: checkText(request.userId, 'userId'),
+  };
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+    throw new InvalidArgumentError(field, `${field} must be a list of non-empty strings.`);
+  }
+  return value as string[];
+}
+
+function memoryTypeOf(value: unknown, fallback: MemoryType): MemoryType {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/.test(value)) {
+    throw new InvalidArgumentError(
+      'memoryType',
+      'memoryType must be a letter followed by letters, digits, "_" or "-".',
+    );
+  }
+  return TYPE_ALIASES[value] ?? value;
+}
+
+const sessionKey = (tenant: Tenant, sessionId: string): string =>
+  JSON.stringify([tenant.appName, tenant.userId, sessionId]);
+const ownerPrefix = (tenant: Tenant): string =>
+  `${JSON.stringify([tenant.appName, tenant.userId]).slice(0, -1)},`;
