@@ -80,6 +80,25 @@ const checks: Record<string, (context: SnippetContext) => Promise<void>> = {
   'quickstart-managed': checkQuickstart,
   'quickstart-ams': checkQuickstart,
 
+  'memory-quickstart': async ({ run }) => {
+    const before = fake.requests.length;
+    expect(await run()).toBe('Prefers window seats\n');
+    // Written, searched, then read by id (the ownership check) and deleted.
+    const calls = fake.requests
+      .slice(before)
+      .map(({ method, path }) => `${method} ${path.replace(/^.*\/long-term-memory/, '')}`);
+    expect(calls.map((call) => call.replace(/adk-[0-9a-f]{32}/, '<id>'))).toEqual([
+      'POST ',
+      'POST /search',
+      'GET /<id>',
+      'DELETE ',
+    ]);
+    const left = await unwrap(
+      managedClient().POST('/v1/stores/{storeId}/long-term-memory/search', { body: {} }),
+    );
+    expect(left.items).toEqual([]);
+  },
+
   'low-level-ams': async ({ run }) => {
     const ams = createAgentMemoryServerClient({ baseUrl: amsBaseUrl });
     const where = { namespace: 'my-app', user_id: 'user-1' };
