@@ -2,10 +2,11 @@
  * Loads `@google/adk-devtools`, an optional peer dependency: only the CLI needs it, so the library
  * does not install it. When it is missing, the error says how to add it.
  */
+import type * as Devtools from '@google/adk-devtools';
 import { CliError } from './errors.js';
 
-/** The part of `@google/adk-devtools` the CLI uses. */
-export type AdkDevtools = typeof import('@google/adk-devtools');
+/** The module `@google/adk-devtools`, as the CLI uses it. */
+export type AdkDevtools = typeof Devtools;
 
 const PACKAGE = '@google/adk-devtools';
 

@@ -62,7 +62,9 @@ export async function serve(
   });
   if (request.command === 'web') {
     // Routes registered before start() take precedence over the server's own.
-    serveSessionListAsArray(server.app as unknown as RouteRegistrar, services.sessionService);
+    // `app` is typed by @types/express, which the devtools do not install: read it as unknown.
+    const app = (server as { app: unknown }).app as RouteRegistrar;
+    serveSessionListAsArray(app, services.sessionService);
   }
   try {
     await server.start();
