@@ -3,10 +3,18 @@
  * `adk-redis`: ADK's dev UI and API server with Redis-backed sessions and long-term memory.
  * Exit status: 0 after a clean stop, 2 for a usage error, 1 for any other failure.
  */
-import { AdkRedisError, VERSION } from '../common.js';
+import { AdkRedisError, ConfigurationError, VERSION } from '../common.js';
 import { CliError } from './errors.js';
 import { USAGE, parseCommandLine, type ServeRequest } from './options.js';
 import { serve, type RunningServer } from './serve.js';
+
+/** Where each connection setting comes from on the command line, for configuration errors. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  backend: '--backend or ADK_REDIS_BACKEND',
+  apiBaseUrl: '--api-base-url or REDIS_AGENT_MEMORY_API_BASE_URL / AMS_BASE_URL',
+  storeId: '--store-id or REDIS_AGENT_MEMORY_STORE_ID (or --backend opensource-agent-memory)',
+  apiKey: 'REDIS_AGENT_MEMORY_API_KEY or AMS_TOKEN',
+};
 
 /** How long a stop may take before the process exits anyway (open dev UI streams hold it). */
 const STOP_GRACE_MS = 3000;
@@ -52,7 +60,9 @@ async function main(argv: readonly string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof AdkRedisError) {
     const code = error instanceof CliError ? error.code : error.name;
-    console.error(`adk-redis: ${error.message} [${code}]`);
+    const flag = error instanceof ConfigurationError ? FLAG_OF_FIELD[error.field] : undefined;
+    const hint = flag ? ` Set it with ${flag}.` : '';
+    console.error(`adk-redis: ${error.message}${hint} [${code}]`);
     process.exit(error instanceof CliError ? error.exitCode : 2);
   }
   console.error('adk-redis: unexpected failure:', error);
