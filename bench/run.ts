@@ -10,6 +10,7 @@ import { ROOT, startEnv, type BenchEnv } from './lib/env.js';
 import { heading, note, printTargets, progress } from './lib/report.js';
 import { coldImport } from './sections/cold-import.js';
 import { growth } from './sections/growth.js';
+import { memory } from './sections/memory.js';
 import { overhead } from './sections/overhead.js';
 import { peer } from './sections/peer.js';
 import { roundTrips } from './sections/round-trips.js';
@@ -25,6 +26,8 @@ const SECTION_RUNNERS: Record<
   throughput: { needs: { ams: true, fake: true }, run: (env, quick) => throughput(env, quick) },
   peer: { needs: { ams: true, fake: false }, run: (env, quick) => peer(env, quick) },
   'cold-import': { needs: { ams: false, fake: false }, run: (_env, quick) => coldImport(quick) },
+  // Starts its own long-term-memory AMS (the shared one runs the working-memory profile).
+  memory: { needs: { ams: false, fake: true }, run: (env, quick) => memory(env, quick) },
 };
 
 /** The commit measured, and whether src/ has uncommitted changes (read-only git). */

@@ -8,6 +8,7 @@ export const SECTIONS = [
   'throughput',
   'peer',
   'cold-import',
+  'memory',
 ] as const;
 export type SectionName = (typeof SECTIONS)[number];
 

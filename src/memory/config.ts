@@ -77,7 +77,7 @@ export const redisLongTermMemoryServiceConfigSchema = z
     searchTopK: z.number().int().min(1).max(100).default(10),
     /** {@inheritDoc RedisLongTermMemoryServiceConfig.similarityThreshold} */
     similarityThreshold: z.number().min(0).max(1).optional(),
-    /** {@inheritDoc RedisLongTermMemoryServiceConfig.distanceThreshold} */
+    /** Deprecated alias of `similarityThreshold` (= 1 - distanceThreshold). */
     distanceThreshold: z.number().min(0).max(1).optional(),
     /** {@inheritDoc RedisLongTermMemoryServiceConfig.storeEventsAsMessages} */
     storeEventsAsMessages: z.boolean().default(true),

@@ -16,6 +16,7 @@ export {
   type AddEventsToMemoryRequest,
   type AddMemoryRequest,
   type DeleteMemoriesRequest,
+  type DeleteMemoriesResult,
   type MemoryIdRequest,
   type MemoryOwnerRequest,
   type MemorySearchRequest,

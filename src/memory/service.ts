@@ -52,8 +52,11 @@ export interface AddMemoryRequest extends MemoryOwnerRequest {
   memories: (MemoryEntry | string)[];
   /** Type, extra topics and session of every memory; other keys are ignored. */
   customMetadata?: {
+    /** The memories' type (default: the config's `defaultMemoryType`). */
     memoryType?: MemoryType;
+    /** Topics added to the config's `defaultTopics`. */
     topics?: string[];
+    /** The ADK session the memories belong to. */
     sessionId?: string;
   } & Record<string, unknown>;
 }
@@ -82,6 +85,12 @@ export interface UpdateMemoryRequest extends MemoryIdRequest {
   topics?: string[];
   /** The new memory type. */
   memoryType?: MemoryType;
+}
+
+/** What {@link RedisLongTermMemoryService.deleteMemories} deleted. */
+export interface DeleteMemoriesResult {
+  /** The ids deleted (all of them this app's and user's). */
+  deleted: string[];
 }
 
 /** The request of {@link RedisLongTermMemoryService.deleteMemories}. */
@@ -294,7 +303,7 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
    * Deletes memories of this app and user: the ids given (others' ids are skipped), every memory of
    * one session, or, with neither, every memory of the user in the app (erasure).
    */
-  async deleteMemories(request: DeleteMemoriesRequest): Promise<{ deleted: string[] }> {
+  async deleteMemories(request: DeleteMemoriesRequest): Promise<DeleteMemoriesResult> {
     const tenant = checkOwner(request);
     let ids: string[];
     if (request.memoryIds !== undefined) {

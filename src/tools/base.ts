@@ -19,6 +19,7 @@ import {
   memoryToolErrorOf,
   type MemoryToolErrorCode,
   type MemoryToolFailure,
+  type MemoryToolResult,
 } from './results.js';
 import type { MemoryScope, MemoryToolService } from './service.js';
 
@@ -54,10 +55,12 @@ export type MemoryToolSchema = z.ZodObject<z.ZodRawShape>;
 
 /** A memory tool: declaration from a zod schema, scope from the session, structured results. */
 export abstract class MemoryTool<S extends MemoryToolSchema> extends BaseTool {
+  /** The ids each user was shown (shared by the tools of one service or toolset). */
   protected readonly knownIds: KnownMemoryIds;
   private readonly onError: (error: unknown, info: MemoryToolErrorInfo) => void;
 
   protected constructor(
+    /** The long-term memory service every call goes to. */
     protected readonly memoryService: MemoryToolService,
     private readonly schema: S,
     defaults: { name: string; description: string },
@@ -81,7 +84,7 @@ export abstract class MemoryTool<S extends MemoryToolSchema> extends BaseTool {
 
   override async runAsync({ args, toolContext }: RunAsyncToolRequest): Promise<unknown> {
     const scope = scopeOf(toolContext);
-    let result: { status: string };
+    let result: MemoryToolResult;
     if (!scope) {
       result = failure('error', 'This tool can only run inside an agent session.', 'no_session');
     } else {
@@ -117,7 +120,7 @@ export abstract class MemoryTool<S extends MemoryToolSchema> extends BaseTool {
   }
 
   /** The tool's work, with checked arguments, for the session's app and user. */
-  protected abstract run(args: z.output<S>, scope: MemoryScope): Promise<{ status: string }>;
+  protected abstract run(args: z.output<S>, scope: MemoryScope): Promise<MemoryToolResult>;
 }
 
 /** The app and user of the tool context's session, or undefined outside a session. */

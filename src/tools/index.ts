@@ -22,14 +22,22 @@ export {
   DeleteMemoryTool,
   UpdateMemoryTool,
   type MemoryWriteToolOptions,
-  type NotDeleted,
 } from './write-tools.js';
 export {
   memoryToolErrorOf,
+  type CreateMemoryResult,
+  type DeleteMemoryFailure,
+  type DeleteMemoryResult,
+  type GetMemoryResult,
+  type MemoryPromptResult,
   type MemoryToolErrorCode,
   type MemoryToolFailure,
+  type MemoryToolResult,
   type MemoryToolStatus,
   type MemoryView,
+  type NotDeleted,
+  type SearchMemoryResult,
+  type UpdateMemoryResult,
 } from './results.js';
 export {
   MEMORY_TOOL_NAMES,

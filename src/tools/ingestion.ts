@@ -20,6 +20,7 @@ import type { MemoryIngestionService, MemoryScope } from './service.js';
 
 /** What failed, for `onError`. */
 export interface MemoryIngestionErrorInfo extends MemoryScope {
+  /** The ADK session id. */
   sessionId: string;
   /** The ids of the events that were not ingested (tried again after the next turn). */
   eventIds: string[];

@@ -1,7 +1,14 @@
 /** The memory tools that read: `search_memory`, `get_memory` and `memory_prompt`. */
 import { z } from 'zod';
 import { MemoryTool, type MemoryToolOptions } from './base.js';
-import { failure, memoryView, type MemoryView } from './results.js';
+import {
+  failure,
+  memoryView,
+  type GetMemoryResult,
+  type MemoryPromptResult,
+  type MemoryToolFailure,
+  type SearchMemoryResult,
+} from './results.js';
 import type { MemoryScope, MemoryToolRecord, MemoryToolService } from './service.js';
 
 /** Options of the tools that search. */
@@ -73,7 +80,7 @@ export class SearchMemoryTool extends MemoryTool<ReturnType<typeof searchSchema>
   protected async run(
     args: z.output<ReturnType<typeof searchSchema>>,
     scope: MemoryScope,
-  ): Promise<{ status: 'success'; memories: MemoryView[]; count: number }> {
+  ): Promise<SearchMemoryResult> {
     const records = await searchFor(this.memoryService, scope, args);
     this.knownIds.remember(
       scope,
@@ -105,7 +112,10 @@ export class GetMemoryTool extends MemoryTool<typeof getSchema> {
     );
   }
 
-  protected async run(args: z.output<typeof getSchema>, scope: MemoryScope) {
+  protected async run(
+    args: z.output<typeof getSchema>,
+    scope: MemoryScope,
+  ): Promise<GetMemoryResult | MemoryToolFailure> {
     const record = await this.memoryService.getMemory({ ...scope, memoryId: args.memory_id });
     if (!record) {
       this.knownIds.forget(scope, args.memory_id);
@@ -145,7 +155,10 @@ export class MemoryPromptTool extends MemoryTool<ReturnType<typeof promptSchema>
     );
   }
 
-  protected async run(args: z.output<ReturnType<typeof promptSchema>>, scope: MemoryScope) {
+  protected async run(
+    args: z.output<ReturnType<typeof promptSchema>>,
+    scope: MemoryScope,
+  ): Promise<MemoryPromptResult> {
     const records = await searchFor(this.memoryService, scope, args);
     this.knownIds.remember(
       scope,

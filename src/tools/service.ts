@@ -13,7 +13,9 @@ export type MemoryToolRecord = MemoryRecord;
 
 /** The app and user a call acts for: always taken from the ADK session, never from the model. */
 export interface MemoryScope {
+  /** The ADK app name of the session. */
   appName: string;
+  /** The ADK user id of the session. */
   userId: string;
 }
 

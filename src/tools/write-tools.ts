@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 import { MemoryTool, type MemoryToolOptions } from './base.js';
-import { failure, memoryView, type MemoryToolFailure } from './results.js';
+import {
+  failure,
+  memoryView,
+  type CreateMemoryResult,
+  type DeleteMemoryFailure,
+  type DeleteMemoryResult,
+  type MemoryToolFailure,
+  type NotDeleted,
+  type UpdateMemoryResult,
+} from './results.js';
 import type { MemoryScope, MemoryToolService } from './service.js';
 
 /** Options of `create_memory` and `update_memory`. */
@@ -53,7 +62,10 @@ export class CreateMemoryTool extends MemoryTool<ReturnType<typeof createSchema>
     );
   }
 
-  protected async run(args: z.output<ReturnType<typeof createSchema>>, scope: MemoryScope) {
+  protected async run(
+    args: z.output<ReturnType<typeof createSchema>>,
+    scope: MemoryScope,
+  ): Promise<CreateMemoryResult | MemoryToolFailure> {
     const metadata: { memoryType?: string; topics?: string[] } = {};
     if (args.memory_type) metadata.memoryType = args.memory_type;
     if (args.topics?.length) metadata.topics = args.topics;
@@ -131,7 +143,10 @@ export class UpdateMemoryTool extends MemoryTool<ReturnType<typeof updateSchema>
     );
   }
 
-  protected async run(args: z.output<ReturnType<typeof updateSchema>>, scope: MemoryScope) {
+  protected async run(
+    args: z.output<ReturnType<typeof updateSchema>>,
+    scope: MemoryScope,
+  ): Promise<UpdateMemoryResult | MemoryToolFailure> {
     const refused = await checkOwned(this.memoryService, this.knownIds, scope, args.memory_id);
     if (refused) return refused;
     const updated = await this.memoryService.updateMemory({
@@ -165,12 +180,6 @@ const deleteSchema = z.object({
     .describe('The ids of the memories to delete, as search_memory returned them.'),
 });
 
-/** Why one id was not deleted. */
-export interface NotDeleted {
-  id: string;
-  reason: 'unknown_memory_id' | 'not_found';
-}
-
 /** `delete_memory`: deletes some of the user's memories (only ids this user was shown). */
 export class DeleteMemoryTool extends MemoryTool<typeof deleteSchema> {
   constructor(memoryService: MemoryToolService, options: MemoryToolOptions = {}) {
@@ -186,7 +195,10 @@ export class DeleteMemoryTool extends MemoryTool<typeof deleteSchema> {
     );
   }
 
-  protected async run(args: z.output<typeof deleteSchema>, scope: MemoryScope) {
+  protected async run(
+    args: z.output<typeof deleteSchema>,
+    scope: MemoryScope,
+  ): Promise<DeleteMemoryResult | DeleteMemoryFailure> {
     const deleted: string[] = [];
     const notDeleted: NotDeleted[] = [];
     for (const memoryId of new Set(args.memory_ids)) {

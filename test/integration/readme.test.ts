@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Event } from '@google/adk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  RedisLongTermMemoryService,
   RedisSessionMemoryService,
   createAgentMemoryServerClient,
   createRedisAgentMemoryClient,
@@ -97,6 +98,29 @@ const checks: Record<string, (context: SnippetContext) => Promise<void>> = {
       managedClient().POST('/v1/stores/{storeId}/long-term-memory/search', { body: {} }),
     );
     expect(left.items).toEqual([]);
+  },
+
+  'memory-tools': async ({ run }) => {
+    const owner = { appName: 'travel-app', userId: 'alice' };
+    const memory = new RedisLongTermMemoryService({
+      backend: 'redis-agent-memory',
+      apiBaseUrl: fake.baseUrl,
+      apiKey: fake.apiKey,
+      storeId: fake.storeId,
+    });
+    try {
+      const out = await run();
+      expect(out).toContain('assistant answered\n');
+      // The plugin stored the user's message (and the answer) after the turn.
+      expect(out).toContain('user: I always take a window seat\n');
+      const stored = await memory.search({ ...owner, query: 'window seat' });
+      expect(stored.map((record) => [record.author, record.text])).toContainEqual([
+        'user',
+        'I always take a window seat',
+      ]);
+    } finally {
+      await memory.deleteMemories(owner);
+    }
   },
 
   'low-level-ams': async ({ run }) => {

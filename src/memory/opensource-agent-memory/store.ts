@@ -57,6 +57,10 @@ const SEARCH = '/v1/long-term-memory/search';
 const DELETE = '/v1/long-term-memory';
 const MEMORY = '/v1/long-term-memory/{memory_id}';
 const BATCH = 100;
+/** Past this many records to confirm, list them (100 a request) rather than read each. */
+const LIST_CONFIRM_FROM = 8;
+/** Listing pages read beyond the records' own count (older records of the same session). */
+const LIST_CONFIRM_EXTRA_PAGES = 3;
 /** The memory types AMS accepts. */
 export const AMS_MEMORY_TYPES: readonly string[] = ['semantic', 'episodic', 'message'];
 /** The prefix of the topic that names the app when several apps share a namespace. */
@@ -129,6 +133,7 @@ export class AmsMemoryStore implements MemoryStore {
   async create(tenant: Tenant, memories: readonly NewMemory[]): Promise<WriteOutcome> {
     const scope = this.scope(tenant);
     const byId = new Map<string, AmsCreateRecord>();
+    const writtenAt = Date.now();
     for (const memory of memories) {
       const id = this.idOf(tenant, memory);
       byId.set(id, {
@@ -141,9 +146,12 @@ export class AmsMemoryStore implements MemoryStore {
           : {}),
         topics: [...memory.topics, ...(scope.appTopic ? [scope.appTopic] : [])],
         memory_type: checkAmsMemoryType(memory.memoryType, 'memoryType'),
-        ...(memory.eventTime !== undefined && Number.isFinite(memory.eventTime)
-          ? { created_at: new Date(memory.eventTime).toISOString() }
-          : {}),
+        // Explicit memories are stamped here too, so confirmation can list them by creation time.
+        created_at: new Date(
+          memory.eventTime !== undefined && Number.isFinite(memory.eventTime)
+            ? memory.eventTime
+            : writtenAt,
+        ).toISOString(),
       });
     }
     await mapWithConcurrency(chunk([...byId.values()], BATCH), this.options.concurrency, (batch) =>
@@ -154,37 +162,93 @@ export class AmsMemoryStore implements MemoryStore {
         }),
       ),
     );
-    const ids = [...byId.keys()];
-    if (this.options.confirmWithinMs === undefined) return { stored: ids, failed: [] };
-    return this.confirm(scope, ids, this.options.confirmWithinMs);
+    if (this.options.confirmWithinMs === undefined) return { stored: [...byId.keys()], failed: [] };
+    return this.confirm(scope, [...byId.values()], this.options.confirmWithinMs);
   }
 
-  /** Reads ids back until each is readable as this tenant's, or time is up. */
-  private async confirm(scope: Scope, ids: string[], withinMs: number): Promise<WriteOutcome> {
+  /**
+   * Reads written records back until each is readable as this tenant's, or time is up. Many
+   * records are found by filter listings (100 a request: namespace, user, session and creation
+   * time), a few by id.
+   */
+  private async confirm(
+    scope: Scope,
+    records: readonly AmsCreateRecord[],
+    withinMs: number,
+  ): Promise<WriteOutcome> {
     const deadline = Date.now() + withinMs;
+    const pending = new Map(records.map((record) => [record.id, record]));
     const stored: string[] = [];
-    let pending = ids;
     let pause = 20;
+    // A listing that finds nothing new (records beyond the pages it reads) gives way to reads by id.
+    let listing = true;
     for (;;) {
-      const found = await mapWithConcurrency(pending, this.options.concurrency * 4, (id) =>
-        this.read(id),
-      );
-      const missing: string[] = [];
-      pending.forEach((id, i) => {
-        const record = found[i];
-        if (record && this.owns(scope, record)) stored.push(id);
-        else missing.push(id);
-      });
-      pending = missing;
-      if (pending.length === 0 || Date.now() + pause > deadline) break;
+      const found: string[] =
+        listing && pending.size > LIST_CONFIRM_FROM
+          ? await this.listPresent(scope, [...pending.values()])
+          : await this.readPresent(scope, [...pending.keys()]);
+      listing = found.length > 0;
+      for (const id of found) {
+        if (pending.delete(id)) stored.push(id);
+      }
+      if (pending.size === 0 || Date.now() + pause > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 500);
     }
-    const failed: FailedMemoryWrite[] = pending.map((id) => ({
+    const failed: FailedMemoryWrite[] = [...pending.keys()].map((id) => ({
       id,
       reason: `acknowledged but not readable after ${withinMs} ms (AMS indexes in the background and can drop a record; see its log)`,
     }));
     return { stored, failed };
+  }
+
+  /** Which of the ids are readable as this tenant's records (one GET each). */
+  private async readPresent(scope: Scope, ids: string[]): Promise<string[]> {
+    const found = await mapWithConcurrency(ids, this.options.concurrency * 2, (id) =>
+      this.read(id),
+    );
+    return ids.filter((_, i) => {
+      const record = found[i];
+      return record !== undefined && this.owns(scope, record);
+    });
+  }
+
+  /** Which of the records are listed as this tenant's, per session, created since the oldest. */
+  private async listPresent(scope: Scope, records: AmsCreateRecord[]): Promise<string[]> {
+    const bySession = new Map<string | null | undefined, AmsCreateRecord[]>();
+    for (const record of records) {
+      const group = bySession.get(record.session_id) ?? [];
+      group.push(record);
+      bySession.set(record.session_id, group);
+    }
+    const present: string[] = [];
+    for (const [session, group] of bySession) {
+      const wanted = new Set(group.map((record) => record.id));
+      const oldest = group.map((record) => record.created_at ?? '').sort()[0];
+      const filter: AmsSearch = {
+        namespace: { eq: scope.namespace },
+        user_id: { eq: scope.user },
+        ...(session != null ? { session_id: { eq: session } } : {}),
+        ...(oldest ? { created_at: { gte: oldest } } : {}),
+      };
+      const maxPages = Math.ceil(wanted.size / BATCH) + LIST_CONFIRM_EXTRA_PAGES;
+      for (let page = 0; page < maxPages && wanted.size > 0; page++) {
+        const listed = await unwrap(
+          this.options.client.POST(SEARCH, {
+            body: { ...filter, limit: BATCH, offset: page * BATCH },
+            headers: retrySafe,
+          }),
+        );
+        for (const item of listed.memories) {
+          if (wanted.has(item.id) && this.owns(scope, item)) {
+            wanted.delete(item.id);
+            present.push(item.id);
+          }
+        }
+        if (listed.memories.length < BATCH) break;
+      }
+    }
+    return present;
   }
 
   async search(tenant: Tenant, search: StoreSearch): Promise<MemoryRecord[]> {
@@ -209,7 +273,7 @@ export class AmsMemoryStore implements MemoryStore {
           }
         : { recency_boost: false }),
     };
-    const found = await unwrap(this.options.client.POST(SEARCH, { body }));
+    const found = await unwrap(this.options.client.POST(SEARCH, { body, headers: retrySafe }));
     return found.memories
       .filter((item) => this.owns(scope, item))
       .map((item) => ({
@@ -280,7 +344,10 @@ export class AmsMemoryStore implements MemoryStore {
     // AMS's next_offset is always null: page until a short page.
     for (let offset = 0; ; offset += BATCH) {
       const page = await unwrap(
-        this.options.client.POST(SEARCH, { body: { ...filter, limit: BATCH, offset } }),
+        this.options.client.POST(SEARCH, {
+          body: { ...filter, limit: BATCH, offset },
+          headers: retrySafe,
+        }),
       );
       for (const item of page.memories) {
         if (!this.owns(scope, item)) continue;

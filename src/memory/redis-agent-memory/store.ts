@@ -182,6 +182,7 @@ export class ManagedMemoryStore implements MemoryStore {
             ? { similarityThreshold: threshold }
             : {}),
         },
+        headers: retrySafe,
       }),
     );
     return page.items
@@ -244,6 +245,7 @@ export class ManagedMemoryStore implements MemoryStore {
       const page = await unwrap(
         this.options.client.POST(SEARCH, {
           body: { filter, filterOp: 'all', limit: 100, ...(pageToken ? { pageToken } : {}) },
+          headers: retrySafe,
         }),
       );
       for (const item of page.items) {

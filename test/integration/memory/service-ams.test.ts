@@ -141,6 +141,39 @@ describe('RedisLongTermMemoryService on AMS', () => {
     expect(left.memories).toEqual([]);
   });
 
+  it('confirms many written records by listing them, not by reading each', async () => {
+    const calls: string[] = [];
+    const counting = new RedisLongTermMemoryService({
+      backend: 'opensource-agent-memory',
+      apiBaseUrl: baseUrl,
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        calls.push(`${request.method} ${new URL(request.url).pathname}`);
+        return fetch(request);
+      },
+    });
+    const userId = uniqueId('user');
+    const memories = Array.from({ length: 150 }, (_, i) => `Fact number ${i} about the user`);
+    const { stored } = await counting.addMemory({ appName: 'bulk', userId, memories });
+    expect(stored).toHaveLength(150);
+    const t = Date.parse('2025-01-01T00:00:00Z');
+    const events = Array.from({ length: 30 }, (_, i) =>
+      event(`e${i}`, i % 2 ? 'agent' : 'user', `turn ${i} text`, t + i),
+    );
+    await counting.addSessionToMemory(sessionOf('bulk', userId, 's-long', events));
+    expect(calls.filter((c) => c.startsWith('GET')).length).toBeLessThan(10);
+    expect(calls.filter((c) => c === 'POST /v1/long-term-memory/')).toHaveLength(3);
+    const listed = await service.search({
+      appName: 'bulk',
+      userId,
+      query: '',
+      limit: 100,
+      filters: { sessionId: 's-long' },
+    });
+    expect(listed).toHaveLength(30);
+    expect((await service.deleteMemories({ appName: 'bulk', userId })).deleted).toHaveLength(180);
+  });
+
   it('refuses a memory type AMS cannot hold, before sending', async () => {
     await expect(
       service.addMemory({
