@@ -7,7 +7,8 @@
  * `my_app`, `My-App` and `my:app` can share one. Apps are kept apart by an `adkApp` attribute on
  * every record written here (and, for records the Python package wrote, by the app name it adds to
  * `topics`); every record the API returns is checked against the exact namespace, owner and app.
- * A create whose id is already taken by another app's record is written again under an id that
+ * Explicit memories of apps whose namespace is sanitised hash the app into their ids too, and a
+ * create whose id is already taken by another app's record is written again under an id that
  * also hashes the app.
  */
 import {
@@ -75,6 +76,8 @@ interface Scope {
   appQualifier: string | undefined;
   /** The app topic (the Python package's marker), when the API can hold it. */
   appTopic: string | undefined;
+  /** Whether the namespace is not the app's own name as written (sanitised or hashed). */
+  lossy: boolean;
 }
 
 export class ManagedMemoryStore implements MemoryStore {
@@ -88,6 +91,7 @@ export class ManagedMemoryStore implements MemoryStore {
       appName: tenant.appName,
       appQualifier,
       appTopic: tenant.appName.length <= MAX_TOPIC_LENGTH ? tenant.appName : undefined,
+      lossy: memoryNamespace(namespace) !== namespace,
     };
   }
 
@@ -98,7 +102,11 @@ export class ManagedMemoryStore implements MemoryStore {
   private idIn(scope: Scope, tenant: Tenant, memory: NewMemory, qualified: boolean): string {
     const parts = [this.options.source, memory.kind, scope.namespace, tenant.userId];
     parts.push(...memory.idParts);
-    if (scope.appQualifier !== undefined || qualified) parts.push('app', tenant.appName);
+    // Explicit memories of an app whose namespace the Python rule changes (`my_app` -> `my-app`)
+    // hash the app too: the same text in `my_app`, `my:app` and `my-app` would otherwise share an
+    // id, and an API that keeps or replaces existing ids would not say so.
+    const lossy = memory.kind === 'memory' && scope.lossy;
+    if (scope.appQualifier !== undefined || qualified || lossy) parts.push('app', tenant.appName);
     return stableMemoryId(parts);
   }
 

@@ -117,56 +117,50 @@ describe.each(['reject', 'keep'] as const)('managed memory (existing id: %s)', (
     ]);
   });
 
-  // With `keep`, the API reports an id another app already holds as created: undetectable without
-  // a read per record (see the README's limits), so same-text memories of such apps are only
-  // kept apart when the API refuses existing ids.
-  it.runIf(existingId === 'reject')(
-    'keeps apps that share a sanitised namespace apart, in search, get, update and delete',
-    async () => {
-      const apps = ['my_app', 'My-App', 'my:app'];
-      for (const appName of apps) {
-        await service.addMemory({
-          appName,
-          userId: 'bob',
-          memories: [`likes tea (${appName})`, 'shared text'],
-        });
-      }
-      for (const appName of apps) {
-        const found = await service.search({
-          appName,
-          userId: 'bob',
-          query: 'tea shared text',
-          limit: 50,
-        });
-        expect(found.map((r) => r.text).sort()).toEqual(
-          [`likes tea (${appName})`, 'shared text'].sort(),
-        );
-      }
-      const mine = await service.search({ appName: 'my_app', userId: 'bob', query: '', limit: 50 });
-      for (const record of mine) {
-        expect(
-          await service.getMemory({ appName: 'my:app', userId: 'bob', memoryId: record.id }),
-        ).toBeUndefined();
-        expect(
-          await service.deleteMemory({ appName: 'my:app', userId: 'bob', memoryId: record.id }),
-        ).toBe(false);
-        expect(
-          await service.updateMemory({
-            appName: 'my:app',
-            userId: 'bob',
-            memoryId: record.id,
-            text: 'x',
-          }),
-        ).toBeUndefined();
-      }
-      const { deleted } = await service.deleteMemories({ appName: 'my_app', userId: 'bob' });
-      expect(deleted).toHaveLength(2);
+  it('keeps apps that share a sanitised namespace apart, in search, get, update and delete', async () => {
+    const apps = ['my_app', 'My-App', 'my:app'];
+    for (const appName of apps) {
+      await service.addMemory({
+        appName,
+        userId: 'bob',
+        memories: [`likes tea (${appName})`, 'shared text'],
+      });
+    }
+    for (const appName of apps) {
+      const found = await service.search({
+        appName,
+        userId: 'bob',
+        query: 'tea shared text',
+        limit: 50,
+      });
+      expect(found.map((r) => r.text).sort()).toEqual(
+        [`likes tea (${appName})`, 'shared text'].sort(),
+      );
+    }
+    const mine = await service.search({ appName: 'my_app', userId: 'bob', query: '', limit: 50 });
+    for (const record of mine) {
       expect(
-        await service.search({ appName: 'my:app', userId: 'bob', query: '', limit: 50 }),
-      ).toHaveLength(2);
-      expect(fake.violations).toEqual([]);
-    },
-  );
+        await service.getMemory({ appName: 'my:app', userId: 'bob', memoryId: record.id }),
+      ).toBeUndefined();
+      expect(
+        await service.deleteMemory({ appName: 'my:app', userId: 'bob', memoryId: record.id }),
+      ).toBe(false);
+      expect(
+        await service.updateMemory({
+          appName: 'my:app',
+          userId: 'bob',
+          memoryId: record.id,
+          text: 'x',
+        }),
+      ).toBeUndefined();
+    }
+    const { deleted } = await service.deleteMemories({ appName: 'my_app', userId: 'bob' });
+    expect(deleted).toHaveLength(2);
+    expect(
+      await service.search({ appName: 'my:app', userId: 'bob', query: '', limit: 50 }),
+    ).toHaveLength(2);
+    expect(fake.violations).toEqual([]);
+  });
 
   it("ingests 250 memories in three requests and deletes a session's memories", async () => {
     const memories = Array.from({ length: 250 }, (_, i) => `memory number ${i}`);
