@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 /**
  * Layering, lowest first: generated code is reached only through src/clients; src/shared (the
  * service kit) builds on the clients; each service (src/sessions, src/memory) builds on shared and
- * the clients and never on another service; agent tools (src/tools) build on memory and shared.
+ * the clients and never on another service; agent tools (src/tools) build on memory and shared;
+ * the CLI (src/cli) may use all of them.
  * A layer may import itself and the layers listed as allowed, nothing else under src/.
  */
 const LAYERS = {
@@ -14,6 +15,7 @@ const LAYERS = {
   sessions: ['shared', 'clients'],
   memory: ['shared', 'clients'],
   tools: ['memory', 'shared'],
+  cli: ['sessions', 'memory', 'tools', 'shared', 'clients'],
 };
 
 const describe = (allowed) =>

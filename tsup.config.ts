@@ -8,6 +8,8 @@ export default defineConfig({
     'redis-agent-memory': 'src/redis-agent-memory.ts',
     memory: 'src/long-term-memory.ts',
     tools: 'src/tools/index.ts',
+    // The adk-redis bin: esbuild keeps its #! line and tsup marks the output executable.
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
+// Five projects: `unit` needs nothing but Node (nock, local fakes); `integration` runs against a
 // real Agent Memory Server that its global setup starts (or AMS_BASE_URL); `reliability` (chaos
 // proxy, hostile input, secrets, concurrent processes) uses the same setup; `memory` runs against
 // a real server with long-term memory on (profile `long-term-memory`, same global setup), and its
-// files that need AMS's LLM features start a `defaults` server of their own.
+// files that need AMS's LLM features start a `defaults` server of their own; `browser` drives ADK's
+// dev UI in headless Chromium against the working-memory server.
 // CI sets VITEST_JSON_REPORT to a file path so that .ci/run can print one summary line.
 const jsonReport = process.env.VITEST_JSON_REPORT;
 
@@ -68,6 +69,19 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // ADK's dev UI in headless Chromium (Debian's package, driven by playwright-core), served
+        // by the adk-redis CLI on the shared Agent Memory Server of the same global setup.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 300_000,
           hookTimeout: 240_000,
           fileParallelism: false,
         },

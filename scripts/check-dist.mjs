@@ -2,6 +2,9 @@
 // error classes are one class across entry points (so `instanceof` works whichever you import).
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const entries = [
@@ -50,6 +53,12 @@ for (const [kind, mod, root] of [
     `${kind}: one MemoryIngestionPlugin class`,
   );
 }
+// The adk-redis bin: a #! line, executable, and it answers --version without the devtools loaded.
+const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+assert.ok(readFileSync(cliPath, 'utf8').startsWith('#!/usr/bin/env node'), 'dist/cli.js has #!');
+assert.ok((statSync(cliPath).mode & 0o111) !== 0, 'dist/cli.js is executable');
+const cliVersion = execFileSync(cliPath, ['--version'], { encoding: 'utf8' }).trim();
+assert.equal(cliVersion, esm[0].VERSION, 'adk-redis --version prints the package version');
 console.log(
   `dist ok: ${entries.length + 1} entry points load as ESM and CJS and share their error classes`,
 );

@@ -5,7 +5,9 @@
 //  3. are-the-types-wrong on that tarball, profile node16 (node16 CJS, node16 ESM, bundler);
 //  4. installs the tarball with @google/adk 2.0.0 into a scratch project outside the repo and runs
 //     an ADK agent turn from an ESM and from a CJS program against the repo's fake Redis Agent
-//     Memory API, then type-checks a TypeScript consumer (module nodenext, ESM and CJS).
+//     Memory API, then type-checks a TypeScript consumer (module nodenext, ESM and CJS);
+//  5. runs the installed `adk-redis` bin there: --help, --version, and `web` without the optional
+//     peer @google/adk-devtools, which must fail with ADK_REDIS_CLI_DEVTOOLS_MISSING.
 // Any failure exits non-zero with a message saying which check failed and why.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -69,7 +71,9 @@ function run(
 
 /** The paths the package.json entry fields and `exports` point at, without the leading `./`. */
 function declaredTargets() {
-  const targets = new Set([pkg.main, pkg.module, pkg.types].filter(Boolean));
+  const targets = new Set(
+    [pkg.main, pkg.module, pkg.types, ...Object.values(pkg.bin ?? {})].filter(Boolean),
+  );
   const walk = (value) => {
     if (typeof value === 'string') targets.add(value);
     else if (value && typeof value === 'object') Object.values(value).forEach(walk);
@@ -278,6 +282,36 @@ function runSmoke(project, file, env) {
 }
 
 /**
+ * The installed `adk-redis` bin, as `npx adk-redis` runs it, in a project without the optional
+ * peer @google/adk-devtools: help and version work; serving says how to install the peer.
+ */
+function checkCli(project) {
+  const cli = join(project, 'node_modules', '.bin', 'adk-redis');
+  const runCli = (args, env = {}) =>
+    spawnSync(cli, args, {
+      cwd: project,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+  const help = runCli(['--help']);
+  if (help.status !== 0 || !help.stdout.includes('Usage: adk-redis'))
+    fail(`adk-redis --help exited with ${help.status}:\n${help.stdout}${help.stderr}`);
+  const version = runCli(['--version']);
+  if (version.stdout.trim() !== pkg.version)
+    fail(`adk-redis --version printed "${version.stdout.trim()}", not ${pkg.version}`);
+  const web = runCli(['web', '.'], {
+    ADK_REDIS_BACKEND: 'opensource-agent-memory',
+    AMS_BASE_URL: 'http://127.0.0.1:9',
+  });
+  if (web.status !== 1 || !web.stderr.includes('ADK_REDIS_CLI_DEVTOOLS_MISSING'))
+    fail(
+      `adk-redis web without @google/adk-devtools should fail with ADK_REDIS_CLI_DEVTOOLS_MISSING; it exited with ${web.status}:\n${web.stderr}`,
+    );
+  return 'adk-redis bin ok (--help, --version; web without @google/adk-devtools says how to install it)';
+}
+
+/**
  * Type-checks the TypeScript consumers with the repo's compiler (module nodenext), declaration
  * files included. Only errors in the consumers or in adk-redis's own .d.ts/.d.cts count:
  * @google/adk's declarations import its optional peers (express, MCP SDK, ...), which a consumer
@@ -449,6 +483,7 @@ async function main() {
       const env = await fake.ready;
       progress(`installed ${versions}; fake Redis Agent Memory API at ${env.RAM_BASE_URL}`);
       for (const file of ['smoke.mjs', 'smoke.cjs']) progress(runSmoke(project, file, env));
+      progress(checkCli(project));
       progress('type-checking the TypeScript consumer (module nodenext, .mts and .cts)...');
       const ignored = typecheckConsumer(project);
       progress(

@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: an ADK agent with a tool keeps its conversation in Redis agent memory, survives a
- * simulated process restart, and remembers.
+ * simulated process restart, and remembers; then a new session recalls, through long-term memory,
+ * what the user said in an earlier one.
  *
  * - Backend: a local Agent Memory Server started for the demo (installed into a cached Python 3.12
  *   environment the first time), or `AMS_BASE_URL` if you run one; or the managed Redis Agent
@@ -12,6 +13,7 @@ import { FunctionTool, LlmAgent, Runner, type BaseLlm, type Event } from '@googl
 import { z } from 'zod';
 import { RedisSessionMemoryService, type RedisSessionMemoryServiceConfig } from '../src/index.js';
 import { startMemoryServer, type RunningMemoryServer } from './lib/memory-server.js';
+import { runMemoryAct } from './lib/demo-memory-act.js';
 import { ScriptedModel } from './lib/scripted-model.js';
 
 const APP = 'travel_demo';
@@ -50,8 +52,13 @@ async function chooseBackend(): Promise<{
       },
     };
   }
-  step('Backend: starting a local Agent Memory Server (the first run installs it, about a minute)');
-  const server = await startMemoryServer({ log: (line) => console.log(`  … ${line}`) });
+  step(
+    'Backend: starting a local Agent Memory Server with long-term memory on and a local embeddings endpoint (the first run installs it, about a minute)',
+  );
+  const server = await startMemoryServer({
+    profile: 'long-term-memory',
+    log: (line) => console.log(`  … ${line}`),
+  });
   return { config: { backend: 'opensource-agent-memory', apiBaseUrl: server.baseUrl }, server };
 }
 
@@ -155,6 +162,15 @@ async function main(): Promise<void> {
     const stored = await sessions.getSession({ appName: APP, userId: USER, sessionId });
     for (const event of stored?.events ?? []) console.log(`  ${describeEvent(event)}`);
     console.log(`  state: ${JSON.stringify(stored?.state)}`);
+
+    await runMemoryAct({
+      appName: APP,
+      userId: USER,
+      config,
+      sessions: () => new RedisSessionMemoryService(config),
+      ...(typeof model === 'string' ? { geminiModel: model } : {}),
+      step,
+    });
   } finally {
     if (sessionId)
       await sessions.deleteSession({ appName: APP, userId: USER, sessionId }).catch(() => {});
