@@ -17,7 +17,7 @@ export class CliError extends AdkRedisError {
   override name = 'CliError';
   constructor(
     /** What went wrong, stable across versions. */
-    readonly code: CliErrorCode,
+    override readonly code: CliErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

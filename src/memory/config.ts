@@ -6,6 +6,7 @@ import {
   nonBlank,
   resolveServiceConfig,
   type ConnectionConfig,
+  type ResolvedConnectionFields,
 } from '../shared/config.js';
 
 /** A memory type: the built-in ones, or a custom type registered on a managed store. */
@@ -121,7 +122,8 @@ export const redisLongTermMemoryServiceConfigSchema = z
 export type ResolvedMemoryServiceConfig = Omit<
   z.output<typeof redisLongTermMemoryServiceConfigSchema>,
   'distanceThreshold'
-> & { timeoutMs: number };
+> &
+  ResolvedConnectionFields;
 
 const SERVICE = 'RedisLongTermMemoryService';
 let warnedDistance = false;

@@ -12,7 +12,7 @@ export interface MemoryOwner {
 /** Base class of the memory-level errors; `owner` names the app and user at fault. */
 export abstract class MemoryError extends AdkRedisError {
   /** A stable code for programs to branch on (the message may change). */
-  abstract readonly code: string;
+  abstract override readonly code: string;
 
   constructor(
     /** The app and user the call was about. */
@@ -38,7 +38,7 @@ export interface FailedMemoryWrite {
  */
 export class MemoryWriteError extends MemoryError {
   override name = 'MemoryWriteError';
-  readonly code = 'MEMORY_WRITE_FAILED';
+  override readonly code: string = 'ADK_REDIS_MEMORY_WRITE_FAILED';
 
   constructor(
     owner: MemoryOwner,

@@ -13,7 +13,10 @@ import type {
 } from '@google/adk';
 import { InvalidArgumentError } from '../clients/index.js';
 import { OPENSOURCE_AGENT_MEMORY_BACKEND } from '../shared/backend.js';
-import { createConnection } from '../shared/connection.js';
+import { withDeadline } from '../clients/deadline.js';
+import { unwrap } from '../clients/unwrap.js';
+import { checkConnection, type ConnectionReport } from '../shared/check.js';
+import { createConnection, type Connection } from '../shared/connection.js';
 import { visibleText } from '../shared/content.js';
 import {
   resolveMemoryServiceConfig,
@@ -129,11 +132,13 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
   private readonly config: ResolvedMemoryServiceConfig;
   private readonly store: MemoryStore;
   private readonly written = new WrittenEvents(SESSIONS_REMEMBERED);
+  private readonly connection: Connection;
 
   /** @throws {ConfigurationError} when an option is invalid. */
   constructor(config?: RedisLongTermMemoryServiceConfig) {
     this.config = resolveMemoryServiceConfig(config);
     const connection = createConnection(this.config);
+    this.connection = connection;
     const shared = {
       defaultNamespace: this.config.defaultNamespace,
       source: this.config.source,
@@ -157,6 +162,39 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
             },
           })
         : new ManagedMemoryStore({ ...shared, client: connection.client });
+  }
+
+  /**
+   * Checks, cheaply, that the backend is reachable, is the API this service expects, knows the
+   * store (managed) and accepts the credentials, and that its long-term memory answers (AMS runs
+   * with it off unless `LONG_TERM_MEMORY=true`): one filter-only search that matches nothing.
+   * Call it once at start-up, so a misconfiguration fails loudly instead of looking like an empty
+   * memory.
+   * @throws {BackendError} (and its subclasses `StoreNotFoundError`, `EndpointNotFoundError`,
+   *   `WrongApiError`, `AuthenticationError`) saying what to check.
+   */
+  async checkConnection(): Promise<ConnectionReport> {
+    const { connection, config } = this;
+    const storeId =
+      connection.backend === OPENSOURCE_AGENT_MEMORY_BACKEND ? undefined : config.storeId;
+    return withDeadline(config.deadlineMs, async () => {
+      const report = await checkConnection(connection, config.apiBaseUrl, storeId);
+      const nobody = 'adk-redis-connection-check';
+      if (connection.backend === OPENSOURCE_AGENT_MEMORY_BACKEND) {
+        await unwrap(
+          connection.client.POST('/v1/long-term-memory/search', {
+            body: { user_id: { eq: nobody }, limit: 1 },
+          }),
+        );
+      } else {
+        await unwrap(
+          connection.client.POST('/v1/stores/{storeId}/long-term-memory/search', {
+            body: { filter: { ownerId: { eq: nobody } }, limit: 1 },
+          }),
+        );
+      }
+      return report;
+    });
   }
 
   /**

@@ -248,7 +248,7 @@ describe.each(['reject', 'keep'] as const)('managed memory (existing id: %s)', (
       expect(error).toBeInstanceOf(MemoryWriteError);
       expect((error as MemoryWriteError).stored).toEqual([]);
       expect((error as MemoryWriteError).failed).toHaveLength(1);
-      expect((error as MemoryWriteError).code).toBe('MEMORY_WRITE_FAILED');
+      expect((error as MemoryWriteError).code).toBe('ADK_REDIS_MEMORY_WRITE_FAILED');
     } finally {
       await custom.stop();
     }
