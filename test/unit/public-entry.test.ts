@@ -7,6 +7,31 @@ import * as amsEntry from '../../src/agent-memory-server.js';
 import * as main from '../../src/index.js';
 import * as ramEntry from '../../src/redis-agent-memory.js';
 
+const MEMORY = [
+  'MemoryError',
+  'MemoryWriteError',
+  'RedisLongTermMemoryService',
+  'redisLongTermMemoryServiceConfigSchema',
+];
+
+const TOOLS = [
+  'CreateMemoryTool',
+  'DeleteMemoryTool',
+  'GetMemoryTool',
+  'KnownMemoryIds',
+  'MEMORY_TOOL_NAMES',
+  'MemoryIngestion',
+  'MemoryIngestionPlugin',
+  'MemoryPromptTool',
+  'MemoryTool',
+  'SearchMemoryTool',
+  'UpdateMemoryTool',
+  'createMemoryIngestionCallback',
+  'createMemoryTools',
+  'enrichedPrompt',
+  'memoryToolErrorOf',
+];
+
 const SHARED = [
   'AdkRedisError',
   'AuthenticationError',
@@ -30,6 +55,8 @@ describe('public entry points', () => {
     expect(Object.keys(main).sort()).toEqual(
       [
         ...SHARED,
+        ...MEMORY,
+        ...TOOLS,
         'EventTooLargeError',
         'OPENSOURCE_AGENT_MEMORY_BACKEND',
         'REDIS_AGENT_MEMORY_BACKEND',
