@@ -1,22 +1,25 @@
 /**
  * The working-memory document of one ADK session, and the reserved app and user state documents.
  *
- * A session document keeps the conversation as AMS messages (one per event with visible text: id =
- * event id, role, text, `created_at` = event time) so AMS's memory features read it, and everything
- * ADK-only in `data`: the session's state as top-level keys (as the Python adk-redis stores it) and
- * one reserved key, {@link ENVELOPE_KEY}, holding every event in full, the revision, the millisecond
- * times, and the state entries that cannot be top-level keys (AMS 0.15.2 rejects a top-level `null`).
+ * A session document keeps the recent conversation as AMS messages (one per event with visible
+ * text: id = event id, role, text, `created_at` = event time) so AMS's memory features and the
+ * Python adk-redis read it, and everything ADK-only in `data`: the session's state as top-level
+ * keys (as the Python adk-redis stores it) and one reserved key, {@link ENVELOPE_KEY}, holding the
+ * revision, the millisecond times, the state entries that cannot be top-level keys (AMS 0.15.2
+ * rejects a top-level `null`), the most recent events in full, and the index of the sealed history
+ * segments that hold the older ones (format 2, see segments.ts). Format 1 documents hold every
+ * event in the envelope; they are read as they are and rewritten in format 2 by the next append.
  */
-import type { Event } from '@google/adk';
-import type { AmsMemoryMessage, AmsWorkingMemory } from '../../clients/index.js';
-import { textEvent } from '../../shared/content.js';
+import type { AmsWorkingMemory } from '../../clients/index.js';
 import { isPlainObject, setOwn } from '../../shared/json.js';
-import { fromStoredEvent, type StoredEvent } from '../events.js';
+import type { StoredEvent } from '../events.js';
 import { emptyState, type StateMap } from '../state.js';
 
 /** The reserved `data` key of every document this library writes. */
 export const ENVELOPE_KEY = 'adk_redis';
-const FORMAT_VERSION = 1;
+/** The format this version writes; format 1 (every event in the envelope) is still read. */
+export const FORMAT_VERSION = 2;
+const isFormat = (value: unknown): boolean => value === 1 || value === FORMAT_VERSION;
 
 // Documents are checked by hand, not with zod: a zod object copies what it checks, and these checks
 // run on every read and on the echo of every write (they showed in the per-append overhead).
@@ -40,8 +43,17 @@ function firstFailing(value: Record<string, unknown>, checks: Record<string, Che
   return undefined;
 }
 
+/** `[document id, event count, newest event timestamp]`, checked by hand like the rest. */
+const isSegmentRef: Check = (value) =>
+  Array.isArray(value) &&
+  value.length === 3 &&
+  typeof value[0] === 'string' &&
+  Number.isInteger(value[1]) &&
+  (value[1] as number) > 0 &&
+  typeof value[2] === 'number';
+
 const SESSION_ENVELOPE_FIELDS: Record<string, Check> = {
-  v: (value) => value === FORMAT_VERSION,
+  v: isFormat,
   kind: (value) => value === 'session',
   app: isString,
   user: isString,
@@ -51,11 +63,22 @@ const SESSION_ENVELOPE_FIELDS: Record<string, Check> = {
   createdAt: isNumber,
   lastUpdateTime: isNumber,
   events: Array.isArray,
+  segments: optional((value) => Array.isArray(value) && value.every(isSegmentRef)),
   state: isPlainObject,
 };
 
-const SCOPE_ENVELOPE_FIELDS: Record<string, Check> = {
+const SEGMENT_ENVELOPE_FIELDS: Record<string, Check> = {
   v: (value) => value === FORMAT_VERSION,
+  kind: (value) => value === 'segment',
+  app: isString,
+  user: isString,
+  session: isString,
+  events: Array.isArray,
+};
+
+const SCOPE_ENVELOPE_FIELDS: Record<string, Check> = {
+  // Scope documents never changed format: they are written as format 1.
+  v: (value) => value === 1,
   kind: (value) => value === 'app' || value === 'user',
   revision: isCount,
   state: isPlainObject,
@@ -77,9 +100,16 @@ const MESSAGE_FIELDS: Record<string, Check> = {
   created_at: isString,
 };
 
+/**
+ * A sealed history segment as the session envelope names it: the segment document's session id,
+ * how many events it holds, and the newest timestamp among them (for `afterTimestamp` reads).
+ */
+export type SegmentRef = [id: string, count: number, newest: number];
+
 /** The ADK part of a session document. */
 export interface SessionEnvelope {
-  v: typeof FORMAT_VERSION;
+  /** 1: every event in `events`; 2: the recent events in `events`, older ones in `segments`. */
+  v: 1 | typeof FORMAT_VERSION;
   kind: 'session';
   /** The caller's ids, unmapped. */
   app: string;
@@ -93,14 +123,27 @@ export interface SessionEnvelope {
   writeId?: string;
   createdAt: number;
   lastUpdateTime: number;
+  /** The most recent events (format 2), or all of them (format 1). */
   events: StoredEvent[];
+  /** The sealed segments holding the events before `events`, oldest first (format 2). */
+  segments?: SegmentRef[];
   /** State entries that cannot be top-level `data` keys (null values, the reserved key). */
   state: StateMap;
 }
 
+/** The ADK part of a sealed history segment document. */
+export interface SegmentEnvelope {
+  v: typeof FORMAT_VERSION;
+  kind: 'segment';
+  app: string;
+  user: string;
+  session: string;
+  events: StoredEvent[];
+}
+
 /** The ADK part of an app or user state document. */
 export interface ScopeEnvelope {
-  v: typeof FORMAT_VERSION;
+  v: 1;
   kind: 'app' | 'user';
   revision: number;
   state: StateMap;
@@ -154,13 +197,23 @@ function isStoredEvent(value: unknown): boolean {
   return typeof event.id === 'string' && typeof event.timestamp === 'number';
 }
 
+/** The envelope of a segment document, undefined when it holds none in a format this version reads. */
+export function readSegmentEnvelope(doc: AmsWorkingMemory): SegmentEnvelope | undefined {
+  const raw = doc.data?.[ENVELOPE_KEY];
+  if (!isPlainObject(raw) || firstFailing(raw, SEGMENT_ENVELOPE_FIELDS) !== undefined) {
+    return undefined;
+  }
+  const events = raw.events as unknown[];
+  return events.every(isStoredEvent) ? (raw as unknown as SegmentEnvelope) : undefined;
+}
+
 /** The envelope of an app or user state document (an empty one when the document is missing). */
 export function readScopeEnvelope(
   doc: AmsWorkingMemory | undefined,
   kind: 'app' | 'user',
 ): ScopeEnvelope {
   const raw = doc?.data?.[ENVELOPE_KEY];
-  if (raw === undefined) return { v: FORMAT_VERSION, kind, revision: 0, state: emptyState() };
+  if (raw === undefined) return { v: 1, kind, revision: 0, state: emptyState() };
   if (
     !isPlainObject(raw) ||
     firstFailing(raw, SCOPE_ENVELOPE_FIELDS) !== undefined ||
@@ -208,133 +261,6 @@ export function scopeData(envelope: ScopeEnvelope): Record<string, unknown> {
   return data;
 }
 
-const epochMs = (iso: string | undefined): number | undefined => {
-  if (iso === undefined) return undefined;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : undefined;
-};
-
-/**
- * Every event of a session document, in order: the envelope's events, with messages other writers
- * added (the Python adk-redis, AMS clients) placed where they stand among ours, as text events.
- */
-export function documentEvents(
-  doc: AmsWorkingMemory,
-  envelope: SessionEnvelope | undefined,
-  appName: string,
-): StoredEvent[] {
-  const ours = envelope?.events ?? [];
-  const known = new Set(ours.map((event) => event.id));
-  const result: StoredEvent[] = [];
-  let next = 0;
-  for (const message of doc.messages ?? []) {
-    const id = message.id ?? '';
-    if (known.has(id)) {
-      while (next < ours.length) {
-        const event = ours[next++]!;
-        result.push(event);
-        if (event.id === id) break;
-      }
-    } else if (message.content.trim() !== '') {
-      result.push(
-        JSON.parse(
-          JSON.stringify(
-            textEvent({
-              id: id || `ams-${result.length}`,
-              role: message.role,
-              text: message.content,
-              timestamp: epochMs(message.created_at) ?? 0,
-              appName,
-            }),
-          ),
-        ) as StoredEvent,
-      );
-    }
-  }
-  while (next < ours.length) result.push(ours[next++]!);
-  return result;
-}
-
-/**
- * The stored events as ADK events. A document fresh from the network is ours alone, so its
- * events are handed out as they are; `copy` clones them when the document is also kept (the
- * single-writer cache), so a caller's changes cannot reach what the next write sends.
- */
-export function toAdkEvents(events: StoredEvent[], copy: boolean): Event[] {
-  return copy ? events.map(fromStoredEvent) : (events as unknown as Event[]);
-}
-
-/** When the session last changed: ours in ms, or the newest foreign message, or AMS's `updated_at`. */
-export function documentLastUpdateTime(
-  doc: AmsWorkingMemory,
-  envelope: SessionEnvelope | undefined,
-): number {
-  const ours = new Set(envelope?.events.map((e) => e.id));
-  const foreign = (doc.messages ?? [])
-    .filter((m) => m.id === undefined || !ours.has(m.id))
-    .map((m) => epochMs(m.created_at) ?? 0);
-  const newestForeign = foreign.length ? Math.max(...foreign) : undefined;
-  if (envelope) return Math.max(envelope.lastUpdateTime, newestForeign ?? -Infinity);
-  return newestForeign ?? epochMs(doc.updated_at) ?? 0;
-}
-
-/** Creation time in ms: ours, or AMS's `created_at`. */
-export function documentCreatedAt(
-  doc: AmsWorkingMemory,
-  envelope: SessionEnvelope | undefined,
-): number {
-  return envelope?.createdAt ?? epochMs(doc.created_at) ?? 0;
-}
-
-/**
- * Upserts the conversation record of an event into the messages, keeping every other message and
- * every server-owned field (`persisted_at`, `discrete_memory_extracted`) as read.
- */
-export function upsertMessage(
-  messages: AmsMemoryMessage[],
-  eventId: string,
-  record: { role: string; content: string; createdAt: string } | undefined,
-): AmsMemoryMessage[] {
-  const index = messages.findIndex((m) => m.id === eventId);
-  if (!record) return index < 0 ? messages : messages.filter((_, i) => i !== index);
-  const updated: AmsMemoryMessage = {
-    ...(index >= 0 ? messages[index] : {}),
-    id: eventId,
-    role: record.role,
-    content: record.content,
-    created_at: record.createdAt,
-  };
-  if (index < 0) return [...messages, updated];
-  return messages.map((m, i) => (i === index ? updated : m));
-}
-
-/**
- * The messages as a session write sends them: each one marked as already handled by AMS's
- * background tasks, `discrete_memory_extracted: "t"` and `persisted_at` (set to `at` where unset).
- *
- * AMS rewrites a session document behind its writers' backs when a write leaves a message
- * unhandled: discrete extraction (on by default) reads the document, waits for its LLM, and writes
- * back what it read; with `INDEX_ALL_MESSAGES_IN_LONG_TERM_MEMORY` the promotion task does the same
- * around indexing. Either erases appends that land in between. A write whose messages are all
- * marked starts neither, so the document only changes when this library writes it. Messages other
- * clients added are marked too: one unmarked message is enough to start the rewrite. Long-term
- * memory comes from this library's memory service instead (README, "Server settings on AMS").
- */
-export function markHandled(messages: AmsMemoryMessage[], at: string): AmsMemoryMessage[] {
-  let result: AmsMemoryMessage[] | undefined;
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i]!;
-    if (message.discrete_memory_extracted === 't' && message.persisted_at) continue;
-    result ??= messages.slice();
-    result[i] = {
-      ...message,
-      discrete_memory_extracted: 't',
-      persisted_at: message.persisted_at || at,
-    };
-  }
-  return result ?? messages;
-}
-
 /** Upserts an event by id, keeping its position when it exists. */
 export function upsertEvent(events: StoredEvent[], event: StoredEvent): StoredEvent[] {
   const index = events.findIndex((e) => e.id === event.id);
@@ -342,9 +268,35 @@ export function upsertEvent(events: StoredEvent[], event: StoredEvent): StoredEv
   return events.map((e, i) => (i === index ? event : e));
 }
 
-/** The revision mark of a session document: its counter and the id of the write that set it. */
+/**
+ * The revision mark of a session document: its counter and the id of the write that set it, and,
+ * when other clients (the Python adk-redis, AMS clients) added messages since, how many and the
+ * last one's id. A live session loaded before such a write then no longer matches the stored mark
+ * and its next append is refused as stale, as for any other writer; one loaded after it matches.
+ */
 export function revisionMark(
-  envelope: Pick<SessionEnvelope, 'revision' | 'writeId'> | undefined,
+  envelope: Pick<SessionEnvelope, 'revision' | 'writeId' | 'events'> | undefined,
+  doc?: AmsWorkingMemory,
 ): string {
-  return envelope ? `${envelope.revision}/${envelope.writeId ?? ''}` : '0/';
+  const base = envelope ? `${envelope.revision}/${envelope.writeId ?? ''}` : '0/';
+  const messages = doc?.messages;
+  if (!messages?.length) return base;
+  const ours = new Set(envelope?.events.map((event) => event.id));
+  let foreign = 0;
+  let last = '';
+  for (const message of messages) {
+    if (ours.has(message.id ?? '')) continue;
+    foreign++;
+    last = message.id ?? '';
+  }
+  return foreign === 0 ? base : `${base}/+${foreign}:${last}`;
 }
+
+export {
+  documentCreatedAt,
+  documentEvents,
+  documentLastUpdateTime,
+  markHandled,
+  toAdkEvents,
+  upsertMessage,
+} from './messages.js';

@@ -144,7 +144,7 @@ describe('readSessionEnvelope', () => {
   });
 
   it.each([
-    ['a newer format version', { ...envelope(), v: 2, state: {} }],
+    ['a newer format version', { ...envelope(), v: 3, state: {} }],
     ['another kind', { ...envelope(), kind: 'app', state: {} }],
     ['a fractional revision', { ...envelope(), revision: 1.5, state: {} }],
     [

@@ -125,7 +125,7 @@ describe('createSession', () => {
     expect(body.data).toEqual({
       topic: 'tea',
       adk_redis: {
-        v: 1,
+        v: 2,
         kind: 'session',
         app: APP,
         user: USER,
@@ -135,6 +135,7 @@ describe('createSession', () => {
         createdAt: session.lastUpdateTime,
         lastUpdateTime: session.lastUpdateTime,
         events: [],
+        segments: [],
         state: {},
       },
     });
@@ -320,7 +321,7 @@ describe('appendEvent', () => {
 
   it('marks messages other clients left unmarked, keeping their persisted_at', async () => {
     const svc = service();
-    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await svc.createSession({ ...KEY, sessionId: 's1' });
     const doc = ams.doc(APP, USER, 's1')!;
     doc.messages = [
       { id: 'py1', role: 'user', content: 'from python', created_at: iso(TS1) },
@@ -332,6 +333,8 @@ describe('appendEvent', () => {
         persisted_at: '2025-05-01T08:00:01Z',
       },
     ];
+    // Loaded after the other client's write, so the append is not stale.
+    const session = (await svc.getSession({ ...KEY, sessionId: 's1' }))!;
     ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS2) });
 
@@ -489,7 +492,7 @@ describe('appendEvent', () => {
 
   it('a message another writer added is kept in place when the next append writes', async () => {
     const svc = service();
-    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    let session = await svc.createSession({ ...KEY, sessionId: 's1' });
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
     await svc.appendEvent({ session, event: textEvent('e2', 'agent', 'two', TS2) });
     // Another client appends a message and keeps the rest of the document (revision unchanged).
@@ -501,6 +504,15 @@ describe('appendEvent', () => {
         { id: 'py-1', role: 'user', content: 'from python', created_at: iso(TS2 + 1) },
       ],
     });
+    // The session loaded before that write is stale (issue #14): refused, nothing written.
+    const puts = ams.seen('PUT', 's1').length;
+    await expect(
+      svc.appendEvent({ session, event: textEvent('e3', 'agent', 'three', TS3) }),
+    ).rejects.toBeInstanceOf(StaleSessionError);
+    expect(ams.seen('PUT', 's1')).toHaveLength(puts);
+    // Reloaded, it sees the message as an event and its append keeps it in place.
+    session = (await svc.getSession({ ...KEY, sessionId: 's1' }))!;
+    expect(session.events.map((e) => e.id)).toEqual(['e1', 'e2', 'py-1']);
     await svc.appendEvent({ session, event: textEvent('e3', 'agent', 'three', TS3) });
     expect(eventIds(bodyOf(ams.seen('PUT', 's1').at(-1)))).toEqual(['e1', 'e2', 'py-1', 'e3']);
   });

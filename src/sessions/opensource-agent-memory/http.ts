@@ -1,0 +1,221 @@
+/**
+ * Working-memory documents over HTTP: GET, PUT, DELETE and the session list, with the checks every
+ * answer needs (AMS's index fallback, malformed bodies) and the fields a PUT must send back.
+ */
+import {
+  BackendError,
+  MalformedResponseError,
+  backendErrorFrom,
+  unwrap,
+  type AgentMemoryServerClient,
+  type AmsMemoryStrategy,
+  type AmsModelName,
+  type AmsWorkingMemory,
+  type AmsWorkingMemoryUpdate,
+} from '../../clients/index.js';
+import { OPENSOURCE_AGENT_MEMORY_BACKEND } from '../../shared/backend.js';
+import { workingMemoryProblem } from './documents.js';
+
+/** Where a document lives in AMS: its ids as sent. */
+export interface DocumentAddress {
+  namespace: string;
+  userId?: string;
+  sessionId: string;
+}
+
+/** How session documents are written (from the service config). */
+export interface WriteOptions {
+  sessionTtlSeconds?: number | undefined;
+  strategy?: AmsMemoryStrategy | undefined;
+  modelName?: string | undefined;
+  contextWindowMax?: number | undefined;
+}
+
+const LIST_PAGE = 100;
+// RediSearch's default MAXSEARCHRESULTS: AMS cannot page past it.
+const LIST_WINDOW = 10_000;
+export const WORKING_MEMORY = '/v1/working-memory/{session_id}';
+
+export class AmsDocuments {
+  constructor(
+    private readonly client: AgentMemoryServerClient,
+    private readonly options: WriteOptions,
+  ) {}
+
+  /**
+   * GETs a document, or undefined on 404 or when the stored namespace and user differ from the
+   * address (AMS's index fallback matches them ignoring case).
+   */
+  async get(address: DocumentAddress): Promise<AmsWorkingMemory | undefined> {
+    const { data, error, response } = await this.client.GET(WORKING_MEMORY, {
+      params: { path: { session_id: address.sessionId }, query: scopeQuery(address) },
+    });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw backendErrorFrom(response, error);
+    const doc = checkDocument(data, 'GET');
+    if (doc.session_id !== address.sessionId || (doc.namespace ?? undefined) !== address.namespace)
+      return undefined;
+    if ((doc.user_id ?? undefined) !== address.userId) return undefined;
+    return doc;
+  }
+
+  /**
+   * PUTs a document and returns AMS's answer: the document as stored. `text`, when given, is the
+   * JSON sent in place of `body`'s.
+   */
+  async put(
+    address: DocumentAddress,
+    body: AmsWorkingMemoryUpdate,
+    text?: string,
+  ): Promise<AmsWorkingMemory> {
+    const written = await unwrap(
+      this.client.PUT(WORKING_MEMORY, {
+        params: { path: { session_id: address.sessionId }, query: this.putQuery() },
+        body,
+        ...(text === undefined ? {} : { bodySerializer: () => text }),
+      }),
+    );
+    return checkDocument(written, 'PUT');
+  }
+
+  /**
+   * PUTs a document when nothing of AMS's answer is kept: the answer is only checked to be the
+   * document this write stored (it carries `mark`, a random id of this write), not parsed. A 200
+   * that is not AMS's answer (a proxy's page) is refused all the same. `text` is the JSON sent.
+   */
+  async putAcknowledged(
+    address: DocumentAddress,
+    body: AmsWorkingMemoryUpdate,
+    text: string,
+    mark: string,
+  ): Promise<void> {
+    const answer: unknown = await unwrap(
+      this.client.PUT(WORKING_MEMORY, {
+        params: { path: { session_id: address.sessionId }, query: this.putQuery() },
+        body,
+        bodySerializer: () => text,
+        parseAs: 'text',
+      }),
+    );
+    if (
+      typeof answer !== 'string' ||
+      !answer.trimStart().startsWith('{') ||
+      !answer.includes(JSON.stringify(mark))
+    ) {
+      throw notThisWrite();
+    }
+  }
+
+  async delete(address: DocumentAddress): Promise<void> {
+    await unwrap(
+      this.client.DELETE(WORKING_MEMORY, {
+        params: { path: { session_id: address.sessionId }, query: scopeQuery(address) },
+      }),
+    );
+  }
+
+  /** Every session id AMS lists under a namespace (and user), paging by 100. */
+  async list(namespace: string, userId: string | undefined): Promise<string[]> {
+    const ids: string[] = [];
+    for (let offset = 0; ; offset += LIST_PAGE) {
+      const page = await unwrap(
+        this.client.GET('/v1/working-memory/', {
+          params: {
+            query: {
+              namespace,
+              ...(userId !== undefined ? { user_id: userId } : {}),
+              limit: LIST_PAGE,
+              offset,
+            },
+          },
+        }),
+      );
+      if (
+        typeof page !== 'object' ||
+        page === null ||
+        !Array.isArray(page.sessions) ||
+        !page.sessions.every((id) => typeof id === 'string') ||
+        typeof page.total !== 'number'
+      ) {
+        throw new MalformedResponseError(
+          OPENSOURCE_AGENT_MEMORY_BACKEND,
+          'GET',
+          '/v1/working-memory/',
+          'unexpected session list (want {sessions: string[], total: number})',
+        );
+      }
+      if (page.total > LIST_WINDOW) {
+        throw new BackendError({
+          backend: OPENSOURCE_AGENT_MEMORY_BACKEND,
+          status: 200,
+          method: 'GET',
+          path: '/v1/working-memory/',
+          detail: `${page.total} sessions match, more than the ${LIST_WINDOW} AMS can page through; list per user`,
+        });
+      }
+      ids.push(...page.sessions);
+      if (page.sessions.length === 0 || offset + LIST_PAGE >= page.total) return ids;
+    }
+  }
+
+  /**
+   * The fields a PUT must send back so it does not reset them (PUT replaces the whole document):
+   * server-owned ones as read, and for session documents TTL and strategy from the config.
+   */
+  retainedFields(doc: AmsWorkingMemory | undefined, session = true): AmsWorkingMemoryUpdate {
+    const fields: AmsWorkingMemoryUpdate = {};
+    if (doc) {
+      if (doc.memories) fields.memories = doc.memories;
+      if (doc.context !== undefined) fields.context = doc.context;
+      if (doc.tokens !== undefined) fields.tokens = doc.tokens;
+      if (doc.created_at !== undefined) fields.created_at = doc.created_at;
+      if (doc.last_accessed !== undefined) fields.last_accessed = doc.last_accessed;
+      if (doc.long_term_memory_strategy)
+        fields.long_term_memory_strategy = doc.long_term_memory_strategy;
+      if (doc.ttl_seconds !== undefined) fields.ttl_seconds = doc.ttl_seconds;
+    }
+    if (session) {
+      if (this.options.strategy) fields.long_term_memory_strategy = this.options.strategy;
+      if (this.options.sessionTtlSeconds !== undefined) {
+        fields.ttl_seconds = this.options.sessionTtlSeconds;
+      }
+    }
+    return fields;
+  }
+
+  private putQuery(): { model_name?: AmsModelName; context_window_max?: number } {
+    const query: { model_name?: AmsModelName; context_window_max?: number } = {};
+    if (this.options.modelName) query.model_name = this.options.modelName as AmsModelName;
+    if (this.options.contextWindowMax) query.context_window_max = this.options.contextWindowMax;
+    return query;
+  }
+}
+
+function scopeQuery(address: DocumentAddress): { namespace: string; user_id?: string } {
+  return address.userId === undefined
+    ? { namespace: address.namespace }
+    : { namespace: address.namespace, user_id: address.userId };
+}
+
+/** AMS answered a PUT with something other than the document that PUT stored. */
+export function notThisWrite(): MalformedResponseError {
+  return new MalformedResponseError(
+    OPENSOURCE_AGENT_MEMORY_BACKEND,
+    'PUT',
+    WORKING_MEMORY,
+    'the answer is not the document this write stored',
+  );
+}
+
+function checkDocument(data: unknown, method: string): AmsWorkingMemory {
+  const problem = workingMemoryProblem(data);
+  if (problem !== undefined) {
+    throw new MalformedResponseError(
+      OPENSOURCE_AGENT_MEMORY_BACKEND,
+      method,
+      WORKING_MEMORY,
+      `unexpected working memory (${problem}: missing or not valid)`,
+    );
+  }
+  return data as AmsWorkingMemory;
+}

@@ -1,0 +1,256 @@
+/**
+ * Sealed history segments: the older events of a long session, kept in working-memory documents of
+ * their own so that the session document (which every append rewrites whole) stays bounded.
+ *
+ * - A session document's envelope holds its most recent events (at most {@link TAIL_MAX}) and the
+ *   ordered list of its segments ({@link SegmentRef}: id, event count, newest timestamp).
+ * - When an append leaves more than {@link TAIL_MAX} recent events, all but the newest
+ *   {@link TAIL_KEEP} are sealed into a new segment (split into pieces of at most
+ *   {@link SEGMENT_EVENTS}, for format-1 documents migrating with their whole history). When
+ *   {@link MERGE_AT} small segments follow one another, they are read and merged into one, so the
+ *   list grows by one entry per ~{@link SEGMENT_EVENTS} events and a read fetches few documents.
+ * - Segments are written, and acknowledged, before the session document that names them. Their
+ *   ids carry the random id of the write that made them, so a writer that loses a race can never
+ *   overwrite a segment another writer's committed document names.
+ * - They live in a namespace of the session's own ({@link segmentNamespace}), which no listing of
+ *   sessions or users reads, and which deleteSession lists to remove every segment, including those
+ *   left by failed or lost writes and those merged away.
+ * - A segment that cannot be found, or holds other events than its reference says, fails the read
+ *   with {@link SessionHistoryMissingError}: a history is never returned shorter.
+ */
+import type { AmsWorkingMemoryUpdate } from '../../clients/index.js';
+import { mapWithConcurrency } from '../../shared/concurrency.js';
+import { ENCODED_PREFIX, hex } from '../../shared/opensource-agent-memory/ids.js';
+import { SessionError, type SessionKey } from '../errors.js';
+import type { StoredEvent } from '../events.js';
+import { emptyState } from '../state.js';
+import { setOwn } from '../../shared/json.js';
+import {
+  ENVELOPE_KEY,
+  FORMAT_VERSION,
+  readSegmentEnvelope,
+  type SegmentEnvelope,
+  type SegmentRef,
+} from './documents.js';
+import type { AmsDocuments, DocumentAddress } from './http.js';
+
+/** Most recent events a session document holds after an append. */
+export const TAIL_MAX = 16;
+/** Recent events left in the document when older ones are sealed. */
+export const TAIL_KEEP = 8;
+/** Events per merged segment (and per piece when a whole format-1 history is sealed at once). */
+export const SEGMENT_EVENTS = 128;
+/** How many small segments in a row are merged into one. */
+export const MERGE_AT = 16;
+
+/**
+ * A stored session's history cannot be read whole: a sealed segment its document names is missing
+ * or does not hold the events it should (deleted by hand, expired, or a concurrent delete). No
+ * events are returned rather than a shorter history.
+ * @category Errors
+ */
+export class SessionHistoryMissingError extends SessionError {
+  override name = 'SessionHistoryMissingError';
+  override readonly code: string = 'ADK_REDIS_SESSION_HISTORY_MISSING';
+  constructor(
+    session: SessionKey,
+    /** The id of the segment document that is missing or wrong. */
+    readonly segment: string,
+    /** How many events that segment should hold. */
+    readonly events: number,
+    why: string,
+  ) {
+    super(
+      session,
+      `Cannot read session ${JSON.stringify(session.sessionId)} (app ${JSON.stringify(session.appName)}, user ${JSON.stringify(session.userId)}): the history segment ${JSON.stringify(segment)} holding ${events} of its older events ${why}. The session's history is incomplete in storage; nothing was returned or written.`,
+    );
+  }
+}
+
+/**
+ * The namespace of a session's segments: the session document's AMS ids in hex, so it is
+ * injective, holds only `[0-9a-f~]` (AMS's case-insensitive TAG match cannot confuse two), and
+ * starts with the reserved prefix no app's namespace has.
+ */
+export function segmentNamespace(session: DocumentAddress): string {
+  return `${ENCODED_PREFIX}h~${hex(session.namespace)}~${hex(session.userId ?? '')}~${hex(session.sessionId)}`;
+}
+
+/** A segment's id: merged or not, the position of its first event, and the write that made it. */
+export function segmentId(kind: 's' | 'm', first: number, writeId: string): string {
+  return `${ENCODED_PREFIX}${kind}~${first}~${writeId}`;
+}
+
+export interface Sealed {
+  /** The recent events the document keeps. */
+  tail: StoredEvent[];
+  /** The segment list the document names. */
+  segments: SegmentRef[];
+}
+
+export class HistorySegments {
+  constructor(
+    private readonly documents: AmsDocuments,
+    private readonly concurrency: number,
+  ) {}
+
+  /**
+   * Seals what an append makes too old for the document (see the module comment): writes the new
+   * segments and any merge, and returns what the document then holds. Nothing is written when the
+   * tail is within bounds.
+   */
+  async seal(
+    key: SessionKey,
+    session: DocumentAddress,
+    events: StoredEvent[],
+    segments: readonly SegmentRef[],
+    writeId: string,
+  ): Promise<Sealed> {
+    if (events.length <= TAIL_MAX) return { tail: events, segments: [...segments] };
+    const cut = events.length - TAIL_KEEP;
+    let first = segments.reduce((total, ref) => total + ref[1], 0);
+    const pieces: { id: string; events: StoredEvent[] }[] = [];
+    for (let start = 0; start < cut; start += SEGMENT_EVENTS) {
+      const piece = events.slice(start, Math.min(cut, start + SEGMENT_EVENTS));
+      pieces.push({ id: segmentId('s', first, writeId), events: piece });
+      first += piece.length;
+    }
+    await mapWithConcurrency(pieces, this.concurrency, (piece) =>
+      this.write(key, session, piece.id, piece.events),
+    );
+    const next = [...segments, ...pieces.map((piece) => refOf(piece.id, piece.events))];
+    return { tail: events.slice(cut), segments: await this.merge(key, session, next, writeId) };
+  }
+
+  /**
+   * The events of `refs`, in order. Each segment is checked to be this session's and to hold
+   * the count its reference says.
+   * @throws SessionHistoryMissingError
+   */
+  async read(
+    key: SessionKey,
+    session: DocumentAddress,
+    refs: readonly SegmentRef[],
+  ): Promise<StoredEvent[]> {
+    if (refs.length === 0) return [];
+    const namespace = segmentNamespace(session);
+    const parts = await mapWithConcurrency(refs, this.concurrency, async ([id, count]) => {
+      const doc = await this.documents.get({ namespace, userId: session.userId, sessionId: id });
+      if (!doc) throw new SessionHistoryMissingError(key, id, count, 'is not stored');
+      const envelope = readSegmentEnvelope(doc);
+      if (!envelope || !belongsTo(envelope, key) || envelope.events.length !== count) {
+        throw new SessionHistoryMissingError(
+          key,
+          id,
+          count,
+          'does not hold them (not in a format this version reads, or other events)',
+        );
+      }
+      return envelope.events;
+    });
+    return parts.flat();
+  }
+
+  /** Deletes every segment document of the session, including orphans and merged ones. */
+  async deleteAll(session: DocumentAddress): Promise<void> {
+    const namespace = segmentNamespace(session);
+    const ids = await this.documents.list(namespace, undefined);
+    await mapWithConcurrency(ids, this.concurrency, (id) =>
+      this.documents.delete({ namespace, userId: session.userId, sessionId: id }),
+    );
+  }
+
+  /** Merges the trailing run of small segments into one once it is {@link MERGE_AT} long. */
+  private async merge(
+    key: SessionKey,
+    session: DocumentAddress,
+    refs: SegmentRef[],
+    writeId: string,
+  ): Promise<SegmentRef[]> {
+    let start = refs.length;
+    while (start > 0 && refs[start - 1]![1] < SEGMENT_EVENTS) start--;
+    if (refs.length - start < MERGE_AT) return refs;
+    const run = refs.slice(start);
+    const events = await this.read(key, session, run);
+    const first = refs.slice(0, start).reduce((total, ref) => total + ref[1], 0);
+    const id = segmentId('m', first, writeId);
+    await this.write(key, session, id, events);
+    // The merged-away segments stay until the session is deleted: a concurrent reader or a
+    // writer that lost a race may still hold a document that names them.
+    return [...refs.slice(0, start), refOf(id, events)];
+  }
+
+  private async write(
+    key: SessionKey,
+    session: DocumentAddress,
+    id: string,
+    events: StoredEvent[],
+  ): Promise<void> {
+    const address: DocumentAddress = {
+      namespace: segmentNamespace(session),
+      ...(session.userId !== undefined ? { userId: session.userId } : {}),
+      sessionId: id,
+    };
+    const envelope: SegmentEnvelope = {
+      v: FORMAT_VERSION,
+      kind: 'segment',
+      app: key.appName,
+      user: key.userId,
+      session: key.sessionId,
+      events,
+    };
+    const data = emptyState();
+    setOwn(data, ENVELOPE_KEY, envelope);
+    // No messages (AMS starts no background task on the document) and no TTL: a segment must live
+    // as long as the session document naming it, which every append renews.
+    const body: AmsWorkingMemoryUpdate = {
+      namespace: address.namespace,
+      user_id: address.userId ?? null,
+      messages: [],
+      data: data as AmsWorkingMemoryUpdate['data'],
+    };
+    await this.documents.putAcknowledged(address, body, JSON.stringify(body), id);
+  }
+}
+
+function refOf(id: string, events: readonly StoredEvent[]): SegmentRef {
+  let newest = -Infinity;
+  for (const event of events) if (event.timestamp > newest) newest = event.timestamp;
+  return [id, events.length, Number.isFinite(newest) ? newest : 0];
+}
+
+function belongsTo(envelope: SegmentEnvelope, key: SessionKey): boolean {
+  return (
+    envelope.app === key.appName &&
+    envelope.user === key.userId &&
+    envelope.session === key.sessionId
+  );
+}
+
+/**
+ * Which of `refs` a read needs for the events it returns: the suffix that covers the last
+ * `numRecentEvents` (beyond the `inDocument` events the document holds), or, with only
+ * `afterTimestamp`, those holding an event at or after it. Without either, all of them.
+ */
+export function segmentsFor(
+  refs: readonly SegmentRef[],
+  inDocument: number,
+  window: ReadWindow | undefined,
+): SegmentRef[] {
+  const recent = window?.numRecentEvents;
+  if (recent !== undefined && recent !== null) {
+    let needed = recent - inDocument;
+    let start = refs.length;
+    while (needed > 0 && start > 0) needed -= refs[--start]![1];
+    return refs.slice(start);
+  }
+  const after = window?.afterTimestamp;
+  if (after !== undefined && after !== null) return refs.filter((ref) => ref[2] >= after);
+  return [...refs];
+}
+
+/** The part of a session a read returns (getSession's config). */
+export interface ReadWindow {
+  numRecentEvents?: number | null | undefined;
+  afterTimestamp?: number | null | undefined;
+}
