@@ -6,9 +6,12 @@
  *   ordered list of its segments ({@link SegmentRef}: id, event count, newest timestamp).
  * - When an append leaves more than {@link TAIL_MAX} recent events, all but the newest
  *   {@link TAIL_KEEP} are sealed into a new segment (split into pieces of at most
- *   {@link SEGMENT_EVENTS}, for format-1 documents migrating with their whole history). When
- *   {@link MERGE_AT} small segments follow one another, they are read and merged into one, so the
- *   list grows by one entry per ~{@link SEGMENT_EVENTS} events and a read fetches few documents.
+ *   {@link SEGMENT_EVENTS}, for format-1 documents migrating with their whole history).
+ * - Segments are merged like a counter in base {@link MERGE_AT}: when the newest {@link MERGE_AT}
+ *   segments are of one size class (9, 36, 144, 576 events…), they are read and merged into one of
+ *   the next class, up to {@link SEGMENT_EVENTS}. A session of n events is then named by about
+ *   (MERGE_AT − 1) · log₄(n / 9) segments (15 or so at 10,000 events), which a read fetches at once,
+ *   and each event is rewritten once per class: amortised, a few KiB per append.
  * - Segments are written, and acknowledged, before the session document that names them. Their
  *   ids carry the random id of the write that made them, so a writer that loses a race can never
  *   overwrite a segment another writer's committed document names.
@@ -38,10 +41,23 @@ import type { AmsDocuments, DocumentAddress } from './http.js';
 export const TAIL_MAX = 16;
 /** Recent events left in the document when older ones are sealed. */
 export const TAIL_KEEP = 8;
-/** Events per merged segment (and per piece when a whole format-1 history is sealed at once). */
-export const SEGMENT_EVENTS = 128;
-/** How many small segments in a row are merged into one. */
-export const MERGE_AT = 16;
+/** Largest merged segment, in events (and the piece size when a format-1 history is sealed). */
+export const SEGMENT_EVENTS = 2304;
+/** How many segments of one size class in a row are merged into one. */
+export const MERGE_AT = 4;
+/** The events one seal writes in the steady state: the size of class 0. */
+const SEALED_EVENTS = TAIL_MAX + 1 - TAIL_KEEP;
+
+/** A segment's size class: 0 below MERGE_AT seals' worth of events, then one up per factor. */
+function sizeClass(count: number): number {
+  let size = SEALED_EVENTS * MERGE_AT;
+  let level = 0;
+  while (count >= size) {
+    size *= MERGE_AT;
+    level++;
+  }
+  return level;
+}
 
 /**
  * A stored session's history cannot be read whole: a sealed segment its document names is missing
@@ -76,8 +92,11 @@ export function segmentNamespace(session: DocumentAddress): string {
   return `${ENCODED_PREFIX}h~${hex(session.namespace)}~${hex(session.userId ?? '')}~${hex(session.sessionId)}`;
 }
 
-/** A segment's id: merged or not, the position of its first event, and the write that made it. */
-export function segmentId(kind: 's' | 'm', first: number, writeId: string): string {
+/**
+ * A segment's id: how it was made (`s` sealed, `m<class>` merged), the position of its first
+ * event, and the write that made it.
+ */
+export function segmentId(kind: string, first: number, writeId: string): string {
   return `${ENCODED_PREFIX}${kind}~${first}~${writeId}`;
 }
 
@@ -119,7 +138,11 @@ export class HistorySegments {
       this.write(key, session, piece.id, piece.events),
     );
     const next = [...segments, ...pieces.map((piece) => refOf(piece.id, piece.events))];
-    return { tail: events.slice(cut), segments: await this.merge(key, session, next, writeId) };
+    const known = new Map(pieces.map((piece) => [piece.id, piece.events]));
+    return {
+      tail: events.slice(cut),
+      segments: await this.merge(key, session, next, writeId, known),
+    };
   }
 
   /**
@@ -160,24 +183,44 @@ export class HistorySegments {
     );
   }
 
-  /** Merges the trailing run of small segments into one once it is {@link MERGE_AT} long. */
+  /**
+   * Merges the newest {@link MERGE_AT} segments while they are of one size class below the
+   * largest, cascading. `known` holds the events of segments written in this append (not read
+   * again).
+   */
   private async merge(
     key: SessionKey,
     session: DocumentAddress,
     refs: SegmentRef[],
     writeId: string,
+    known: Map<string, StoredEvent[]>,
   ): Promise<SegmentRef[]> {
-    let start = refs.length;
-    while (start > 0 && refs[start - 1]![1] < SEGMENT_EVENTS) start--;
-    if (refs.length - start < MERGE_AT) return refs;
-    const run = refs.slice(start);
-    const events = await this.read(key, session, run);
-    const first = refs.slice(0, start).reduce((total, ref) => total + ref[1], 0);
-    const id = segmentId('m', first, writeId);
-    await this.write(key, session, id, events);
-    // The merged-away segments stay until the session is deleted: a concurrent reader or a
-    // writer that lost a race may still hold a document that names them.
-    return [...refs.slice(0, start), refOf(id, events)];
+    let result = refs;
+    for (;;) {
+      const run = result.slice(-MERGE_AT);
+      if (run.length < MERGE_AT || run.some((ref) => ref[1] >= SEGMENT_EVENTS)) {
+        return result;
+      }
+      const level = sizeClass(run[0]![1]);
+      if (!run.every((ref) => sizeClass(ref[1]) === level)) return result;
+      const unread = run.filter(([id]) => !known.has(id));
+      const read = await this.read(key, session, unread);
+      let at = 0;
+      const events = run.flatMap(([id, count]) => {
+        const held = known.get(id);
+        if (held) return held;
+        at += count;
+        return read.slice(at - count, at);
+      });
+      const kept = result.slice(0, -MERGE_AT);
+      const first = kept.reduce((total, ref) => total + ref[1], 0);
+      const id = segmentId(`m${level + 1}`, first, writeId);
+      await this.write(key, session, id, events);
+      known.set(id, events);
+      // The merged-away segments stay until the session is deleted: a concurrent reader or a
+      // writer that lost a race may still hold a document that names them.
+      result = [...kept, refOf(id, events)];
+    }
   }
 
   private async write(
