@@ -12,8 +12,10 @@ import {
   documentEvents,
   documentLastUpdateTime,
   readScopeEnvelope,
+  readSegmentEnvelope,
   readSessionEnvelope,
   readSessionState,
+  revisionMark,
   scopeData,
   sessionData,
   upsertEvent,
@@ -445,5 +447,71 @@ describe('upsertEvent', () => {
     ]);
     expect(upsertEvent(events, storedEvent('c', 3)).map((e) => e.id)).toEqual(['a', 'b', 'c']);
     expect(events.map((e) => e.timestamp)).toEqual([1, 2]);
+  });
+});
+
+describe('format 2: recent events and the segment index', () => {
+  it('reads an envelope naming its segments, and still reads format 1', () => {
+    const v2 = envelope([storedEvent('e9', T0)], {
+      v: 2,
+      segments: [['adk~s~0~abc', 9, T0 - 1]],
+    });
+    expect(
+      readSessionEnvelope(overTheWire({ session_id: 's1', data: sessionData({}, v2) })),
+    ).toEqual(v2);
+    const v1 = envelope([storedEvent('e1', T0)]);
+    expect(
+      readSessionEnvelope(overTheWire({ session_id: 's1', data: sessionData({}, v1) })),
+    ).toEqual(v1);
+  });
+
+  it.each([
+    ['a segment without a count', [['adk~s~0~abc']]],
+    ['a segment with an empty count', [['adk~s~0~abc', 0, T0]]],
+    ['a segment id that is not a string', [[7, 9, T0]]],
+    ['segments that are not an array', { id: 'x' }],
+  ])('refuses %s', (_what, segments) => {
+    const raw = { ...envelope([], { v: 2 }), segments };
+    expect(() => readSessionEnvelope({ session_id: 's1', data: { adk_redis: raw } })).toThrow(
+      UnreadableDocumentError,
+    );
+  });
+
+  it('reads a segment document only when it is one', () => {
+    const segment = { v: 2, kind: 'segment', app: 'a', user: 'u', session: 's', events: [] };
+    expect(readSegmentEnvelope({ session_id: 'x', data: { adk_redis: segment } })).toEqual(segment);
+    for (const other of [
+      { ...segment, kind: 'session' },
+      { ...segment, v: 1 },
+      { ...segment, events: [{}] },
+    ]) {
+      expect(readSegmentEnvelope({ session_id: 'x', data: { adk_redis: other } })).toBeUndefined();
+    }
+  });
+});
+
+describe('revisionMark', () => {
+  const ours = envelope([storedEvent('e1', T0), storedEvent('e2', T0)], { writeId: 'w1' });
+  const message = (id: string) => ({
+    id,
+    role: 'user',
+    content: 'hi',
+    created_at: '2025-03-01T10:00:00Z',
+  });
+
+  it('is the counter and write id while every message is one of ours', () => {
+    expect(revisionMark(ours)).toBe('4/w1');
+    expect(revisionMark(ours, { session_id: 's1', messages: [message('e1'), message('e2')] })).toBe(
+      '4/w1',
+    );
+  });
+
+  it('changes when another client adds a message, and with every further one', () => {
+    const one = { session_id: 's1', messages: [message('e1'), message('py1')] };
+    const two = { session_id: 's1', messages: [message('e1'), message('py1'), message('py2')] };
+    expect(revisionMark(ours, one)).not.toBe(revisionMark(ours));
+    expect(revisionMark(ours, two)).not.toBe(revisionMark(ours, one));
+    // The same document gives the same mark (a session loaded after the write appends).
+    expect(revisionMark(ours, structuredClone(two))).toBe(revisionMark(ours, two));
   });
 });
