@@ -100,7 +100,7 @@ export class ScopeDocuments {
         OPENSOURCE_AGENT_MEMORY_BACKEND,
         'GET',
         WORKING_MEMORY,
-        `the stored ${describeScope(key, kind)} ${error.message}`,
+        `the stored document of ${describeScope(key, kind)}: ${error.message}`,
       );
     }
   }
@@ -133,7 +133,7 @@ function describeScope(key: SessionKey, kind: ScopeKind): string {
     kind === 'app'
       ? `app ${JSON.stringify(key.appName)}`
       : `user ${JSON.stringify(key.userId)} of app ${JSON.stringify(key.appName)}`;
-  return `${kind}-state document of ${owner} (used by session ${JSON.stringify(key.sessionId)})`;
+  return `the ${kind} state of ${owner}, for session ${JSON.stringify(key.sessionId)}`;
 }
 
 /**
@@ -159,7 +159,7 @@ function renamed(error: unknown, address: DocumentAddress, scope: string): unkno
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error & { path: string };
   Object.assign(copy, error);
   Object.defineProperty(copy, 'message', {
-    value: `${scrub(error.message)} (reading the ${scope})`,
+    value: `${scrub(error.message)} (about ${scope})`,
     writable: true,
     configurable: true,
   });
