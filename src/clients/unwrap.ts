@@ -1,5 +1,5 @@
 /** Turns openapi-fetch results into data or typed errors. */
-import { BackendError, type BackendName } from './errors.js';
+import { AuthenticationError, BackendError, type BackendName } from './errors.js';
 import { parseProblem } from './problem.js';
 import { responseContext } from './transport.js';
 
@@ -27,9 +27,18 @@ export type SuccessData<R> = R extends {
   ? D
   : never;
 
+/** What to check when a backend refuses the credentials, per backend. */
+const AUTHENTICATION_HINT: Record<BackendName, string> = {
+  'redis-agent-memory':
+    'Check apiKey (REDIS_AGENT_MEMORY_API_KEY; the client option apiKey) and its grants on this store.',
+  'opensource-agent-memory':
+    'The server runs with token auth and did not accept the token: check apiKey (AMS_TOKEN; the client option token).',
+};
+
 /**
  * Builds a BackendError from an error response and its parsed body (what openapi-fetch returns
- * as `error`). Secrets are redacted from every text taken from the body.
+ * as `error`); a 401 or 403 is an {@link AuthenticationError} saying what to check. Secrets are
+ * redacted from every text taken from the body.
  */
 export function backendErrorFrom(
   response: Response,
@@ -39,8 +48,11 @@ export function backendErrorFrom(
   const context = responseContext(response);
   const redact = context?.redact ?? ((text: string) => text);
   const problem = parseProblem(body, redact);
-  return new BackendError({
-    backend: context?.backend ?? fallbackBackend ?? 'opensource-agent-memory',
+  const backend = context?.backend ?? fallbackBackend ?? 'opensource-agent-memory';
+  const refused = response.status === 401 || response.status === 403;
+  const ErrorClass = refused ? AuthenticationError : BackendError;
+  return new ErrorClass({
+    backend,
     status: response.status,
     method: context?.method ?? 'GET',
     path: context?.path ?? safePath(response.url),
@@ -49,6 +61,7 @@ export function backendErrorFrom(
       ? { title: redact(response.statusText) }
       : {}),
     ...(context?.retryAfterMs !== undefined ? { retryAfterMs: context.retryAfterMs } : {}),
+    ...(refused ? { hint: AUTHENTICATION_HINT[backend] } : {}),
   });
 }
 
@@ -62,7 +75,7 @@ function safePath(url: string): string {
 
 /**
  * Awaits an openapi-fetch call and returns its data, or throws a {@link BackendError} for an
- * error status.
+ * error status ({@link AuthenticationError} for 401 and 403).
  *
  * @example
  * const memory = await unwrap(ams.GET('/v1/working-memory/{session_id}', { params: { path: { session_id: 's1' } } }));

@@ -19,6 +19,8 @@ useNock();
 const NO_RETRY = { maxRetries: 0 };
 const SESSION = `/v1/stores/${STORE}/session-memory/s1`;
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function backendError(call: Promise<unknown>): Promise<BackendError> {
   const error = await rejectionOf(call);
   expect(error).toBeInstanceOf(BackendError);
@@ -55,8 +57,10 @@ describe('managed API problem details (backends.md 3.6)', () => {
         'content-type': 'application/problem+json',
       });
     const error = await backendError(unwrap(getSession()));
+    // Refused credentials are the AuthenticationError subclass, with what to check appended.
+    const refused = status === 401 || status === 403;
     expect(error).toMatchObject({
-      name: 'BackendError',
+      name: refused ? 'AuthenticationError' : 'BackendError',
       backend: 'redis-agent-memory',
       status,
       type,
@@ -66,9 +70,10 @@ describe('managed API problem details (backends.md 3.6)', () => {
       path: SESSION,
     });
     expect(error.fields).toBeUndefined();
-    expect(error.message).toBe(
-      `Redis Agent Memory answered ${status} ${title} to GET ${SESSION}: ${detail}`,
-    );
+    const message = `Redis Agent Memory answered ${status} ${title} to GET ${SESSION}: ${detail}`;
+    if (refused)
+      expect(error.message).toMatch(new RegExp(`^${escapeRegExp(message)}\\. Check apiKey`));
+    else expect(error.message).toBe(message);
   });
 
   it('maps a 400 with field errors, listing them in the message', async () => {
