@@ -130,3 +130,27 @@ export class EventTooLargeError extends SessionError {
     );
   }
 }
+
+/**
+ * A stored session's history cannot be read whole: a sealed segment its document names is missing
+ * or does not hold the events it should (deleted by hand, expired, or a concurrent delete). No
+ * events are returned rather than a shorter history.
+ * @category Errors
+ */
+export class SessionHistoryMissingError extends SessionError {
+  override name = 'SessionHistoryMissingError';
+  override readonly code: string = 'ADK_REDIS_SESSION_HISTORY_MISSING';
+  constructor(
+    session: SessionKey,
+    /** The id of the segment document that is missing or wrong. */
+    readonly segment: string,
+    /** How many events that segment should hold. */
+    readonly events: number,
+    why: string,
+  ) {
+    super(
+      session,
+      `Cannot read session ${JSON.stringify(session.sessionId)} (app ${JSON.stringify(session.appName)}, user ${JSON.stringify(session.userId)}): the history segment ${JSON.stringify(segment)} holding ${events} of its older events ${why}. The session's history is incomplete in storage; nothing was returned or written.`,
+    );
+  }
+}

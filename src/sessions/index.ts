@@ -16,6 +16,7 @@ export {
   SessionAlreadyExistsError,
   SessionIdCollisionError,
   SessionError,
+  SessionHistoryMissingError,
   SessionNotFoundError,
   StaleSessionError,
   type SessionKey,

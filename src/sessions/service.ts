@@ -171,7 +171,7 @@ export class RedisSessionMemoryService extends BaseSessionService {
       }
     }
     const location = this.store.locationOf(key);
-    const stored = await this.timed(() => this.store.read(key));
+    const stored = await this.timed(() => this.store.read(key, config));
     if (!stored) return undefined;
     let events = stored.events;
     if (config?.numRecentEvents !== undefined && config.numRecentEvents !== null) {

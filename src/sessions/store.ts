@@ -78,8 +78,12 @@ export interface SessionStore {
    * @throws SessionAlreadyExistsError when it exists.
    */
   create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession>;
-  /** The stored session, or undefined. */
-  read(key: SessionKey): Promise<StoredSession | undefined>;
+  /**
+   * The stored session, or undefined. With a `window` (getSession's `numRecentEvents` /
+   * `afterTimestamp`) a store may leave out events the window drops; the events returned are
+   * still in order and a superset of those the window keeps (the caller applies the window).
+   */
+  read(key: SessionKey, window?: ReadWindow): Promise<StoredSession | undefined>;
   /** Every session of the app (of one user when given), unordered. */
   list(appName: string, userId: string | undefined): Promise<ListedSession[]>;
   /** Removes the session; a missing one is a no-op. */
@@ -92,4 +96,10 @@ export interface SessionStore {
   prepareAppend(key: SessionKey, expectedRevision: Revision | undefined): Promise<PreparedAppend>;
   /** Writes the append on top of a prepared read; returns the new revision. */
   commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<Revision>;
+}
+
+/** Which events a getSession keeps, so a store can skip reading the others. */
+export interface ReadWindow {
+  numRecentEvents?: number | null | undefined;
+  afterTimestamp?: number | null | undefined;
 }

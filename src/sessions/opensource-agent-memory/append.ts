@@ -32,6 +32,8 @@ export interface PreparedSessionAppend extends PreparedAppend {
   readonly revision: string;
   doc: AmsWorkingMemory;
   envelope: SessionEnvelope | undefined;
+  /** Where the document is: its address, or where an earlier version stored it. */
+  address: DocumentAddress;
 }
 
 export interface AppendTargets {

@@ -8,7 +8,7 @@ import {
   type AmsWorkingMemory,
   type AmsWorkingMemoryUpdate,
 } from '../../clients/index.js';
-import { encodeId } from '../../shared/opensource-agent-memory/ids.js';
+import { encodeIdV1 } from '../../shared/opensource-agent-memory/ids.js';
 import { OPENSOURCE_AGENT_MEMORY_BACKEND } from '../../shared/backend.js';
 import { runSerially } from '../../shared/serial.js';
 import type { SessionKey } from '../errors.js';
@@ -123,9 +123,10 @@ export class ScopeDocuments {
 export function scopeAddress(key: SessionKey, kind: ScopeKind): DocumentAddress {
   const namespace = stateNamespace(key.appName);
   // The app document has a reserved user too, so every read and delete names namespace and user.
+  // User documents keep the user id form versions up to 0.0.1 gave them (nothing else reads them).
   return kind === 'app'
     ? { namespace, userId: APP_STATE_SESSION_ID, sessionId: APP_STATE_SESSION_ID }
-    : { namespace, userId: encodeId(key.userId), sessionId: userStateSessionId(key.userId) };
+    : { namespace, userId: encodeIdV1(key.userId), sessionId: userStateSessionId(key.userId) };
 }
 
 function describeScope(key: SessionKey, kind: ScopeKind): string {

@@ -24,8 +24,9 @@
 import type { AmsWorkingMemoryUpdate } from '../../clients/index.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
 import { ENCODED_PREFIX, hex } from '../../shared/opensource-agent-memory/ids.js';
-import { SessionError, type SessionKey } from '../errors.js';
+import { SessionHistoryMissingError, type SessionKey } from '../errors.js';
 import type { StoredEvent } from '../events.js';
+import type { ReadWindow } from '../store.js';
 import { emptyState } from '../state.js';
 import { setOwn } from '../../shared/json.js';
 import {
@@ -57,30 +58,6 @@ function sizeClass(count: number): number {
     level++;
   }
   return level;
-}
-
-/**
- * A stored session's history cannot be read whole: a sealed segment its document names is missing
- * or does not hold the events it should (deleted by hand, expired, or a concurrent delete). No
- * events are returned rather than a shorter history.
- * @category Errors
- */
-export class SessionHistoryMissingError extends SessionError {
-  override name = 'SessionHistoryMissingError';
-  override readonly code: string = 'ADK_REDIS_SESSION_HISTORY_MISSING';
-  constructor(
-    session: SessionKey,
-    /** The id of the segment document that is missing or wrong. */
-    readonly segment: string,
-    /** How many events that segment should hold. */
-    readonly events: number,
-    why: string,
-  ) {
-    super(
-      session,
-      `Cannot read session ${JSON.stringify(session.sessionId)} (app ${JSON.stringify(session.appName)}, user ${JSON.stringify(session.userId)}): the history segment ${JSON.stringify(segment)} holding ${events} of its older events ${why}. The session's history is incomplete in storage; nothing was returned or written.`,
-    );
-  }
 }
 
 /**
@@ -290,10 +267,4 @@ export function segmentsFor(
   const after = window?.afterTimestamp;
   if (after !== undefined && after !== null) return refs.filter((ref) => ref[2] >= after);
   return [...refs];
-}
-
-/** The part of a session a read returns (getSession's config). */
-export interface ReadWindow {
-  numRecentEvents?: number | null | undefined;
-  afterTimestamp?: number | null | undefined;
 }

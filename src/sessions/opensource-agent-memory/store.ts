@@ -21,7 +21,9 @@ import { scopeOf } from '../../shared/namespace.js';
 import {
   decodeSessionId,
   encodeId,
+  encodeIdV1,
   encodeSessionId,
+  legacyEncodeSessionId,
 } from '../../shared/opensource-agent-memory/ids.js';
 import { RecentMap } from '../../shared/recent.js';
 import {
@@ -38,6 +40,7 @@ import type {
   Revision,
   SessionStore,
   StoreOptions,
+  ReadWindow,
   StoredSession,
 } from '../store.js';
 import { commitSessionAppend, newWriteId, type PreparedSessionAppend } from './append.js';
@@ -59,16 +62,26 @@ import {
   toAdkEvents,
 } from './messages.js';
 import { ScopeDocuments } from './scopes.js';
-import { HistorySegments, segmentsFor, type ReadWindow } from './segments.js';
+import { HistorySegments, segmentsFor } from './segments.js';
 
 /** How the store writes documents. */
 export interface OpensourceAgentMemoryStoreOptions extends StoreOptions, WriteOptions {}
 
 const CACHE_LIMIT = 1_000;
 
+/** A session's document and where it was found. */
+interface FoundSession {
+  doc: AmsWorkingMemory;
+  envelope: SessionEnvelope | undefined;
+  address: DocumentAddress;
+}
+
 export class OpensourceAgentMemoryStore implements SessionStore {
   /** Single-writer mode: the last document read or written, per session location. */
-  private readonly lastSeen = new RecentMap<string, AmsWorkingMemory>(CACHE_LIMIT);
+  private readonly lastSeen = new RecentMap<
+    string,
+    { doc: AmsWorkingMemory; address: DocumentAddress }
+  >(CACHE_LIMIT);
   private readonly documents: AmsDocuments;
   private readonly scopes: ScopeDocuments;
   private readonly segments: HistorySegments;
@@ -135,7 +148,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     }
     if (putSession.status === 'rejected') throw putSession.reason as Error;
     const [written, app, user] = [putSession.value, putApp.value, putUser.value];
-    this.remember(key, written);
+    this.remember(key, written, address);
     return {
       events: [],
       state: { app, user, session: readSessionState(written, readSessionEnvelope(written)) },
@@ -156,11 +169,11 @@ export class OpensourceAgentMemoryStore implements SessionStore {
       this.scopes.read(key, 'user'),
     ]);
     if (!found) return undefined;
-    const { doc, envelope } = found;
+    const { doc, envelope, address } = found;
     const recent = documentEvents(doc, envelope, key.appName);
     const refs = segmentsFor(envelope?.segments ?? [], recent.length, window);
-    const older = await this.segments.read(key, this.sessionAddress(key), refs);
-    this.remember(key, doc);
+    const older = await this.segments.read(key, address, refs);
+    this.remember(key, doc, address);
     return {
       // Only the document's events are also kept (the single-writer cache), so only they are copied.
       events: [...toAdkEvents(older, false), ...toAdkEvents(recent, this.options.singleWriter)],
@@ -181,10 +194,15 @@ export class OpensourceAgentMemoryStore implements SessionStore {
             .filter((user): user is string => user !== undefined);
     const candidates: { userId: string; sessionId: string }[] = [];
     const seen = new Set<string>();
-    const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => ({
-      user,
-      ids: await this.documents.list(namespace, encodeId(user)),
-    }));
+    // Sessions that versions up to 0.0.1 stored under other forms of the ids are listed too.
+    const legacyNamespace = encodeIdV1(scopeOf(appName, this.options.defaultNamespace).namespace);
+    const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => {
+      const ids = await this.documents.list(namespace, encodeId(user));
+      if (legacyNamespace !== namespace || encodeIdV1(user) !== encodeId(user)) {
+        ids.push(...(await this.documents.list(legacyNamespace, encodeIdV1(user))));
+      }
+      return { user, ids };
+    });
     for (const { user, ids } of perUser) {
       for (const stored of ids) {
         const sessionId = decodeSessionId(stored, appQualifier);
@@ -216,15 +234,14 @@ export class OpensourceAgentMemoryStore implements SessionStore {
   }
 
   async delete(key: SessionKey): Promise<void> {
-    const address = this.sessionAddress(key);
     // AMS falls back to an index lookup when the exact key is missing, and its TAG match ignores
     // case: deleting a missing session could delete another user's. Delete only what we found.
     const found = await this.findSession(key);
     this.lastSeen.delete(this.locationOf(key));
     if (!found) return;
     // Segments first: if this fails part way, the session is still there to delete again.
-    await this.segments.deleteAll(address);
-    await this.documents.delete(address);
+    await this.segments.deleteAll(found.address);
+    await this.documents.delete(found.address);
   }
 
   async prepareAppend(
@@ -233,15 +250,15 @@ export class OpensourceAgentMemoryStore implements SessionStore {
   ): Promise<PreparedSessionAppend> {
     const cached = this.options.singleWriter ? this.lastSeen.get(this.locationOf(key)) : undefined;
     const found = cached
-      ? { doc: cached, envelope: this.envelopeOf(key, cached) ?? undefined }
+      ? { ...cached, envelope: this.envelopeOf(key, cached.doc) ?? undefined }
       : await this.findSession(key);
     if (!found) throw new SessionNotFoundError(key);
-    const { doc, envelope } = found;
+    const { doc, envelope, address } = found;
     const revision = revisionMark(envelope, doc);
     if (expectedRevision !== undefined && expectedRevision !== revision) {
       throw new StaleSessionError(key, expectedRevision, revision);
     }
-    return { revision, doc, envelope };
+    return { revision, doc, envelope, address };
   }
 
   commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<Revision> {
@@ -250,10 +267,12 @@ export class OpensourceAgentMemoryStore implements SessionStore {
         documents: this.documents,
         segments: this.segments,
         scopes: this.scopes,
-        keepAnswer: this.options.singleWriter ? (doc) => this.remember(key, doc) : undefined,
+        keepAnswer: this.options.singleWriter
+          ? (doc) => this.remember(key, doc, (prepared as PreparedSessionAppend).address)
+          : undefined,
       },
       key,
-      this.sessionAddress(key),
+      (prepared as PreparedSessionAppend).address,
       prepared as PreparedSessionAppend,
       change,
     );
@@ -275,16 +294,46 @@ export class OpensourceAgentMemoryStore implements SessionStore {
   }
 
   /**
+   * Where versions up to 0.0.1 stored the session, when that differs from {@link sessionAddress}:
+   * they sent fewer ids unchanged. Such sessions are read, appended to and deleted where they are.
+   */
+  private legacySessionAddress(key: SessionKey): DocumentAddress | undefined {
+    const { namespace, appQualifier } = scopeOf(key.appName, this.options.defaultNamespace);
+    const current = this.sessionAddress(key);
+    const legacy = {
+      namespace: encodeIdV1(namespace),
+      userId: encodeIdV1(key.userId),
+      sessionId: legacyEncodeSessionId(key.sessionId, appQualifier) ?? current.sessionId,
+    };
+    const same =
+      legacy.namespace === current.namespace &&
+      legacy.userId === current.userId &&
+      legacy.sessionId === current.sessionId;
+    return same ? undefined : legacy;
+  }
+
+  /** The session's document where it is now, else where an earlier version stored it. */
+  private async findSession(
+    key: SessionKey,
+    verifyForeign = true,
+  ): Promise<FoundSession | undefined> {
+    const found = await this.findSessionAt(key, this.sessionAddress(key), verifyForeign);
+    if (found) return found;
+    const legacy = this.legacySessionAddress(key);
+    return legacy && this.findSessionAt(key, legacy, verifyForeign);
+  }
+
+  /**
    * The session's document, when it is really this session's. AMS answers a GET whose exact key is
    * missing with an index lookup that ignores case and echoes the requested session id, so a
    * document is only accepted when its envelope names this session, or, for a document another
    * writer stored without one, when AMS lists that exact id (skipped for ids that came from a list).
    */
-  private async findSession(
+  private async findSessionAt(
     key: SessionKey,
-    verifyForeign = true,
-  ): Promise<{ doc: AmsWorkingMemory; envelope: SessionEnvelope | undefined } | undefined> {
-    const address = this.sessionAddress(key);
+    address: DocumentAddress,
+    verifyForeign: boolean,
+  ): Promise<FoundSession | undefined> {
     const doc = await this.documents.get(address);
     if (!doc) return undefined;
     const envelope = this.envelopeOf(key, doc);
@@ -293,7 +342,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
       const listed = await this.documents.list(address.namespace, address.userId);
       if (!listed.includes(address.sessionId)) return undefined;
     }
-    return { doc, envelope };
+    return { doc, envelope, address };
   }
 
   /**
@@ -324,8 +373,8 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     return envelope;
   }
 
-  private remember(key: SessionKey, doc: AmsWorkingMemory): void {
+  private remember(key: SessionKey, doc: AmsWorkingMemory, address: DocumentAddress): void {
     if (!this.options.singleWriter) return;
-    this.lastSeen.set(this.locationOf(key), doc);
+    this.lastSeen.set(this.locationOf(key), { doc, address });
   }
 }

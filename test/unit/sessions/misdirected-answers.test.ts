@@ -149,12 +149,29 @@ describe('the overall deadline', () => {
   });
 
   it('stops a listing fan-out', async () => {
-    // The list answers after 80 ms, then each session read would take 80 ms more, one at a time.
-    everything(AMS, 200, { sessions: ['s1', 's2', 's3', 's4'], total: 4 }, 80);
-    const service = ams(AMS, { timeoutMs: 100, deadlineMs: 120, listConcurrency: 1 });
+    // The list answers at once, then each session read takes 200 ms, one at a time: the deadline
+    // ends the fan-out during the third read, long before that attempt's own timeout.
+    nock(AMS)
+      .persist()
+      .get('/v1/working-memory/')
+      .query(true)
+      .reply(200, { sessions: ['s1', 's2', 's3', 's4'], total: 4 });
+    nock(AMS)
+      .persist()
+      .get(/\/v1\/working-memory\/s\d$/)
+      .query(true)
+      .delay(200)
+      .reply(200, (uri) => ({
+        session_id: uri.split('?')[0]!.split('/').at(-1),
+        namespace: 'app',
+        user_id: 'u1',
+        messages: [],
+        data: {},
+      }));
+    const service = ams(AMS, { timeoutMs: 450, deadlineMs: 450, listConcurrency: 1 });
     const error = await rejection(service.listSessions({ appName: 'app', userId: 'u1' }));
     expect(error).toBeInstanceOf(TimeoutError);
-    expect((error as TimeoutError).deadlineMs).toBe(120);
+    expect((error as TimeoutError).deadlineMs).toBe(450);
   });
 });
 

@@ -10,10 +10,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { BackendError, createAgentMemoryServerClient } from '../../../src/clients/index.js';
 import {
   RedisSessionMemoryService,
+  SessionHistoryMissingError,
   type RedisSessionMemoryServiceConfig,
 } from '../../../src/sessions/index.js';
 import {
-  SessionHistoryMissingError,
   TAIL_MAX,
   segmentNamespace,
 } from '../../../src/sessions/opensource-agent-memory/segments.js';

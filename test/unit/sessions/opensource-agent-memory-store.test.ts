@@ -588,8 +588,9 @@ describe('singleWriter', () => {
 });
 
 describe('ids on the wire', () => {
-  /** What AMS sees must be printable ASCII without the separators it cannot store. */
-  const safe = (value: string) => /^[\x21-\x7e]+$/.test(value) && !/[:,/]/.test(value);
+  /** What AMS sees must not be empty, hold its separators or control characters, or be padded. */
+  const safe = (value: string) =>
+    value !== '' && !/[:,`\p{Cc}]/u.test(value) && value.trim() === value;
 
   it('ids AMS cannot hold are sent as adk~<hex>; the caller gets its own ids back', async () => {
     const svc = service();
@@ -599,9 +600,9 @@ describe('ids on the wire', () => {
 
     const get = ams.seen('GET', 'adk~782f79')[0];
     expect(get?.uri).toMatch(/^\/v1\/working-memory\/adk~782f79\?/);
-    expect(get?.query).toEqual({ namespace: 'adk~613a62', user_id: 'adk~c3bc736572' });
+    expect(get?.query).toEqual({ namespace: 'adk~613a62', user_id: 'üser' });
     const put = bodyOf(ams.seen('PUT', 'adk~782f79')[0]);
-    expect(put).toMatchObject({ namespace: 'adk~613a62', user_id: 'adk~c3bc736572' });
+    expect(put).toMatchObject({ namespace: 'adk~613a62', user_id: 'üser' });
     expect(put.data.adk_redis).toMatchObject({ app: 'a:b', user: 'üser', session: 'x/y' });
     expect(ams.seen('GET', 'adk~user~c3bc736572')[0]?.query).toEqual({
       namespace: 'adk~state~613a62',
@@ -609,7 +610,10 @@ describe('ids on the wire', () => {
     });
 
     for (const request of ams.requests) {
-      if (request.sessionId !== undefined) expect(safe(request.sessionId)).toBe(true);
+      if (request.sessionId !== undefined) {
+        expect(safe(request.sessionId)).toBe(true);
+        expect(request.sessionId).not.toContain('/');
+      }
       for (const value of Object.values(request.query)) expect(safe(value)).toBe(true);
     }
 
@@ -619,13 +623,13 @@ describe('ids on the wire', () => {
     expect(read?.events.map((e) => e.id)).toEqual(['e1']);
   });
 
-  it('a unicode session id and a colon are encoded; plain app and user ids are not', async () => {
+  it('a unicode session id and plain app and user ids are sent as they are; a colon is encoded', async () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: '会话' });
     await svc.createSession({ ...KEY, sessionId: 's:1' });
-    expect(ams.seen('PUT', 'adk~e4bc9ae8af9d')).toHaveLength(1);
+    expect(ams.seen('PUT', '会话')).toHaveLength(1);
     expect(ams.seen('PUT', 'adk~733a31')).toHaveLength(1);
-    for (const sessionId of ['adk~e4bc9ae8af9d', 'adk~733a31']) {
+    for (const sessionId of ['会话', 'adk~733a31']) {
       expect(ams.seen('GET', sessionId)[0]?.query).toEqual({ namespace: APP, user_id: USER });
     }
     const listed = await svc.listSessions({ ...KEY });
