@@ -279,6 +279,11 @@ export class RedisAgentMemoryStore implements SessionStore {
     const removed = Object.keys(before).filter(
       (k) => !/^(app|user|temp):/.test(k) && !hasOwn(change.sessionState, k),
     );
+    // The stored state after this event, as a reader folding the records would find it.
+    const checkpoint = emptyState();
+    for (const [k, v] of Object.entries(before)) setOwn(checkpoint, k, v);
+    for (const [k, v] of Object.entries(sessionDelta)) setOwn(checkpoint, k, v);
+    for (const k of removed) Reflect.deleteProperty(checkpoint, k);
     const record = this.outgoing(
       key,
       change.event.id,
@@ -286,6 +291,7 @@ export class RedisAgentMemoryStore implements SessionStore {
         sessionDelta,
         removed,
         pythonDelta,
+        checkpoint,
       }),
     );
     const appRecord = this.scopeChange(key, 'app-state', change.appDelta, change.event.id);
