@@ -1,7 +1,9 @@
 /**
  * Sessions on Redis Agent Memory (managed Data Plane API). A session is its list of events (see
  * records.ts); app and user state, and the app's users, live in reserved sessions owned by a
- * reserved actor so no user's listing shows them.
+ * reserved actor so no user's listing shows them. App and user state is also kept in long-term
+ * records (state-records.ts), which outlive the short-term TTL and summarisation of those
+ * sessions: a read takes the records, then the changes the reserved session still holds.
  *
  * The API has no conditional writes, so an append reads the session first and compares its last
  * record id with the one the live session was based on (`singleWriter` skips that read). The event
@@ -50,6 +52,7 @@ import type {
   StoredSession,
 } from '../store.js';
 import { RESERVED_OWNER, reservedSessionIds } from './ids.js';
+import { StateRecords } from './state-records.js';
 import { PART_CONCURRENCY, RECORD_METADATA_BUDGET } from './parts.js';
 import {
   checkSessionResponse,
@@ -103,11 +106,14 @@ export class RedisAgentMemoryStore implements SessionStore {
   );
   /** Users this process has registered in their app's registry. */
   private readonly registered = new Set<string>();
+  private readonly stateRecords: StateRecords;
 
   constructor(
     private readonly client: RedisAgentMemoryClient,
     private readonly options: RedisAgentMemoryStoreOptions,
-  ) {}
+  ) {
+    this.stateRecords = new StateRecords(client);
+  }
 
   locationOf(key: SessionKey): string {
     return JSON.stringify([this.options.serverId, this.sessionAddress(key).sessionId]);
@@ -135,8 +141,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     }
     const [marker, ...scopes] = await Promise.allSettled([
       this.postRecord(record),
-      appRecord && this.updateScope(key, 'app-state', appRecord),
-      userRecord && this.updateScope(key, 'user-state', userRecord),
+      appRecord && this.updateScope(key, 'app-state', appRecord, init.state.app),
+      userRecord && this.updateScope(key, 'user-state', userRecord, init.state.user),
       this.register(key),
     ]);
     const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -167,12 +173,19 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   async read(key: SessionKey): Promise<StoredSession | undefined> {
-    const [parsed, app, user] = await Promise.all([
+    // All three at once; the session decides: when it is missing (or its read failed), what the
+    // scope reads met does not matter.
+    const [found, appRead, userRead] = await Promise.allSettled([
       this.findSession(key),
       this.readScope(key, 'app-state'),
       this.readScope(key, 'user-state'),
     ]);
+    if (found.status === 'rejected') throw found.reason as Error;
+    const parsed = found.value;
     if (!parsed) return undefined;
+    if (appRead.status === 'rejected') throw appRead.reason as Error;
+    if (userRead.status === 'rejected') throw userRead.reason as Error;
+    const [app, user] = [appRead.value, userRead.value];
     this.remember(key, parsed.state, parsed.revision);
     return {
       events: parsed.events,
@@ -300,8 +313,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     // when all have, so nothing this append sends lands after it has returned.
     const [posted, ...scopes] = await Promise.allSettled([
       this.postRecord(record),
-      appRecord && this.updateScope(key, 'app-state', appRecord),
-      userRecord && this.updateScope(key, 'user-state', userRecord),
+      appRecord && this.updateScope(key, 'app-state', appRecord, change.appDelta),
+      userRecord && this.updateScope(key, 'user-state', userRecord, change.userDelta),
     ]);
     if (posted.status === 'rejected') throw posted.reason as Error;
     const revision = revisionAfter(
@@ -510,8 +523,25 @@ export class RedisAgentMemoryStore implements SessionStore {
       : reservedSessionIds.userState(key.appName, key.userId);
   }
 
+  /**
+   * The scope's state: its long-term records, then the changes its reserved session still holds
+   * (a suffix of every change made, in order, so where both hold a key the session's is newer).
+   */
   private async readScope(key: SessionKey, kind: 'app-state' | 'user-state'): Promise<StateMap> {
-    return foldScope(await this.getStored(this.scopeSessionId(key, kind)), kind);
+    const scopeId = this.scopeSessionId(key, kind);
+    const [log, state] = await Promise.all([
+      this.getStored(scopeId),
+      this.stateRecords.read(scopeId),
+    ]);
+    const logged = foldScope(log, kind);
+    // Keys only the session holds (logged by an older version, or a record write that failed):
+    // their records are created, so they outlive the session. Best effort, and never over a
+    // record another writer has made meanwhile; a read-only key simply does not backfill.
+    const missing = emptyState();
+    for (const [k, v] of Object.entries(logged)) if (!hasOwn(state, k)) setOwn(missing, k, v);
+    if (hasKeys(missing)) await this.stateRecords.write(scopeId, missing, true).catch(() => {});
+    applyDelta(state, logged);
+    return state;
   }
 
   /** The record of an app or user state change, checked like an event's; none when empty. */
@@ -530,15 +560,24 @@ export class RedisAgentMemoryStore implements SessionStore {
     return this.outgoing(key, eventId, record);
   }
 
+  /** Logs a scope change in its reserved session and writes it to the scope's records. */
   private updateScope(
     key: SessionKey,
     kind: 'app-state' | 'user-state',
     record: OutgoingRecord,
+    delta: StateMap,
   ): Promise<{ id: string; count: number }> {
     const sessionId = this.scopeSessionId(key, kind);
-    return runSerially(JSON.stringify([this.options.serverId, sessionId]), () =>
-      this.postRecord(record),
-    );
+    return runSerially(JSON.stringify([this.options.serverId, sessionId]), async () => {
+      // Both settle before the call does, so nothing of it lands after it has returned.
+      const [posted, kept] = await Promise.allSettled([
+        this.postRecord(record),
+        this.stateRecords.write(sessionId, delta),
+      ]);
+      if (posted.status === 'rejected') throw posted.reason as Error;
+      if (kept.status === 'rejected') throw kept.reason as Error;
+      return posted.value;
+    });
   }
 
   /** Records the user in the app's registry (once per process), so listing across users finds them. */
