@@ -197,10 +197,7 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   async list(appName: string, userId: string | undefined): Promise<ListedSession[]> {
-    const users =
-      userId !== undefined
-        ? [userId]
-        : registeredUsers(await this.getStored(reservedSessionIds.users(appName)));
+    const users = userId !== undefined ? [userId] : await this.registeredUsers(appName);
     const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => {
       // Owners: our actor id for the user, and the Python package's (lossy) one when it differs.
       const owners = [
@@ -580,18 +577,37 @@ export class RedisAgentMemoryStore implements SessionStore {
     });
   }
 
-  /** Records the user in the app's registry (once per process), so listing across users finds them. */
+  /**
+   * Records the user in the app's registry (once per process), so listing across users finds
+   * them: an event in the registry session, and a long-term record that outlives it.
+   */
   private async register(key: SessionKey): Promise<void> {
     const id = JSON.stringify([key.appName, key.userId]);
     if (this.registered.has(id)) return;
     const sessionId = reservedSessionIds.users(key.appName);
-    await this.postEvent(
-      scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, {
-        kind: 'user',
-        user: key.userId,
-      }),
-    );
+    const [logged, kept] = await Promise.allSettled([
+      this.postEvent(
+        scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, {
+          kind: 'user',
+          user: key.userId,
+        }),
+      ),
+      // Create only: a registered user's record never changes.
+      this.stateRecords.write(sessionId, { [key.userId]: true }, true),
+    ]);
+    if (logged.status === 'rejected') throw logged.reason as Error;
+    if (kept.status === 'rejected') throw kept.reason as Error;
     this.registered.add(id);
+  }
+
+  /** The app's registered users: from its registry records and its registry session. */
+  private async registeredUsers(appName: string): Promise<string[]> {
+    const sessionId = reservedSessionIds.users(appName);
+    const [log, kept] = await Promise.all([
+      this.getStored(sessionId),
+      this.stateRecords.read(sessionId),
+    ]);
+    return [...new Set([...Object.keys(kept), ...registeredUsers(log)])];
   }
 
   private remember(key: SessionKey, state: StateMap, revision: string): void {

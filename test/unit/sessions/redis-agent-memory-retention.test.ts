@@ -269,6 +269,34 @@ describe('past the short-term TTL', () => {
   });
 });
 
+describe('listing across users', () => {
+  it("finds every user's live sessions after the registry session was summarised and expired", async () => {
+    const appName = alnum('app');
+    const sessions = service();
+    const users = Array.from({ length: 9 }, (_, i) => `user-${i}-${alnum('u')}`);
+    const created = [];
+    for (const userId of users) created.push(await sessions.createSession({ appName, userId }));
+    // The registry session folded the first users away (summarised with cleanup).
+    const registry = await raw().GET(SESSION, {
+      params: { path: { sessionId: reservedSessionIds.users(appName) } },
+    });
+    expect(registry.data?.events.length).toBeLessThan(users.length);
+    // Sessions kept alive by their users' turns; the registry is not written for hours.
+    for (let hour = 0; hour < 3; hour++) {
+      now += 40 * 60_000;
+      for (const session of created) {
+        await sessions.appendEvent({ session, event: turn('user', `hour ${hour}`) });
+      }
+    }
+    const registryLater = await raw().GET(SESSION, {
+      params: { path: { sessionId: reservedSessionIds.users(appName) } },
+    });
+    expect(registryLater.response.status).toBe(404);
+    const listed = await service().listSessions({ appName });
+    expect(listed.sessions.map((s) => s.userId).sort()).toEqual([...users].sort());
+  });
+});
+
 describe('deleteSession', () => {
   it('removes the session; user and app state outlive it', async () => {
     const key = newKey();
