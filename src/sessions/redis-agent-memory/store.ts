@@ -96,6 +96,7 @@ const EVENTS = '/v1/stores/{storeId}/session-memory/events';
 const LIST = '/v1/stores/{storeId}/session-memory';
 const LIST_PAGE = 1000;
 const CACHE_LIMIT = 1000;
+const ABSENT_LOG_REUSE_MS = 60_000;
 
 const jsonEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -104,6 +105,17 @@ export class RedisAgentMemoryStore implements SessionStore {
   private readonly lastSeen = new RecentMap<string, { state: StateMap; revision: string }>(
     CACHE_LIMIT,
   );
+  /**
+   * App and user records as last read, per scope, with the first event of the scope's session
+   * then (null: there was none) and when they were read. While that session still starts with
+   * that event and has no summary, it holds every change made since, so the records need no new
+   * read; a session that was missing then and is missing now had no change in between, if the
+   * read was under {@link ABSENT_LOG_REUSE_MS} ago (no store's short-term TTL is that short).
+   */
+  private readonly scopeRecords = new RecentMap<
+    string,
+    { first: string | null; records: StateMap; at: number }
+  >(CACHE_LIMIT);
   /** Users this process has registered in their app's registry. */
   private readonly registered = new Set<string>();
   private readonly stateRecords: StateRecords;
@@ -526,16 +538,40 @@ export class RedisAgentMemoryStore implements SessionStore {
    */
   private async readScope(key: SessionKey, kind: 'app-state' | 'user-state'): Promise<StateMap> {
     const scopeId = this.scopeSessionId(key, kind);
-    const [log, state] = await Promise.all([
-      this.getStored(scopeId),
-      this.stateRecords.read(scopeId),
-    ]);
+    const cacheKey = JSON.stringify([this.options.serverId, scopeId]);
+    const cached = this.scopeRecords.get(cacheKey);
+    let log: RamSessionMemory | undefined;
+    let records: StateMap;
+    let fresh = true;
+    if (cached) {
+      // One request when the session is as continuous as it was; the records read otherwise.
+      log = await this.getStored(scopeId);
+      const continuous = log
+        ? !log.summary && log.events[0]?.eventId === cached.first
+        : cached.first === null && Date.now() - cached.at < ABSENT_LOG_REUSE_MS;
+      fresh = !continuous;
+      records = fresh ? await this.stateRecords.read(scopeId) : cached.records;
+    } else {
+      [log, records] = await Promise.all([
+        this.getStored(scopeId),
+        this.stateRecords.read(scopeId),
+      ]);
+    }
+    if (fresh) {
+      const first = log ? (log.summary ? undefined : log.events[0]?.eventId) : null;
+      if (first !== undefined) this.scopeRecords.set(cacheKey, { first, records, at: Date.now() });
+      else this.scopeRecords.delete(cacheKey);
+    }
+    const state = emptyState();
+    applyDelta(state, records);
     const logged = foldScope(log, kind);
     // Keys only the session holds (logged by an older version, or a record write that failed):
     // their records are created, so they outlive the session. Best effort, and never over a
     // record another writer has made meanwhile; a read-only key simply does not backfill.
     const missing = emptyState();
-    for (const [k, v] of Object.entries(logged)) if (!hasOwn(state, k)) setOwn(missing, k, v);
+    for (const [k, v] of Object.entries(fresh ? logged : {})) {
+      if (!hasOwn(state, k)) setOwn(missing, k, v);
+    }
     if (hasKeys(missing)) await this.stateRecords.write(scopeId, missing, true).catch(() => {});
     applyDelta(state, logged);
     return state;

@@ -269,6 +269,44 @@ describe('past the short-term TTL', () => {
   });
 });
 
+describe('a long-lived service', () => {
+  it('reads app and user state from the logs alone while they are continuous, and from the records once they are not', async () => {
+    const key = newKey();
+    const [a, b] = [service(), service()];
+    const mine = await a.createSession({ ...key, state: { 'user:a': 1 } });
+    await a.getSession({ ...key, sessionId: mine.id });
+    /** The state `a` reads, and how many record searches that read took. */
+    const readByA = async () => {
+      const before = fake.requests.length;
+      const read = await a.getSession({ ...key, sessionId: mine.id });
+      const searches = fake.requests
+        .slice(before)
+        .filter((r) => r.path.endsWith('/long-term-memory/search')).length;
+      return { state: read!.state, searches };
+    };
+    expect(await readByA()).toEqual({ state: { 'user:a': 1 }, searches: 0 });
+
+    // Another process changes the user's state: the log shows it.
+    const theirs = await b.createSession(key);
+    await b.appendEvent({ session: theirs, event: turn('user', 'b', { 'user:b': 2 }) });
+    expect(await readByA()).toEqual({ state: { 'user:a': 1, 'user:b': 2 }, searches: 0 });
+
+    // The user-state log expires (no user-state write for over an hour) and starts again.
+    for (let i = 0; i < 2; i++) {
+      now += 40 * 60_000;
+      await a.appendEvent({ session: mine, event: turn('user', `still ${i}`) });
+    }
+    await b.appendEvent({ session: theirs, event: turn('user', 'c', { 'user:c': 3 }) }).catch(
+      () => {}, // theirs may have expired meanwhile; a new session writes the same way
+    );
+    const again = await b.createSession({ ...key, state: { 'user:c': 3 } });
+    expect(again.state['user:b']).toBe(2);
+    const later = await readByA();
+    expect(later.state).toEqual({ 'user:a': 1, 'user:b': 2, 'user:c': 3 });
+    expect(later.searches).toBeGreaterThan(0);
+  });
+});
+
 describe('listing across users', () => {
   it("finds every user's live sessions after the registry session was summarised and expired", async () => {
     const appName = alnum('app');
