@@ -8,6 +8,12 @@
  * with its text parts pointing into `content`, the effective session-state change, and the time
  * in ms. A created session starts with one marker event that reads back as no ADK event.
  *
+ * Each event record also carries a checkpoint: the whole session state after it. The service's
+ * summarisation folds the oldest events into its summary and may remove them, creation marker
+ * included; a reader that finds the marker gone starts from the first retained checkpoint instead,
+ * so the state survives as long as one record does. With the marker present, the changes are
+ * folded one by one as before (two writers that raced both keep their changes).
+ *
  * Text parts go to `content` up to {@link CONTENT_BUDGET}; a longer one stays in the event and
  * `content` shows its beginning. A record whose metadata is over the per-event limit is written as
  * part records before it (see parts.ts).
@@ -46,6 +52,8 @@ interface SessionMeta {
   state: StateMap;
   /** Session-state keys the event removed (JSON cannot hold an `undefined` value). */
   removed?: string[];
+  /** The whole session state after this record, as its writer saw it (event records). */
+  checkpoint?: StateMap;
   event?: Record<string, unknown> & { id: string };
   textParts?: number[];
   /** Set when the fields above are in part records (state is then empty here). */
@@ -66,6 +74,7 @@ function isSessionMeta(value: unknown): value is SessionMeta {
     isPlainObject(meta.state) &&
     (meta.removed === undefined ||
       (Array.isArray(meta.removed) && meta.removed.every((k) => typeof k === 'string'))) &&
+    (meta.checkpoint === undefined || isPlainObject(meta.checkpoint)) &&
     (meta.event === undefined || typeof asObject(meta.event)?.id === 'string') &&
     (meta.textParts === undefined ||
       (Array.isArray(meta.textParts) &&
@@ -140,7 +149,13 @@ export function eventRecord(
   key: SessionKey,
   address: EventAddress,
   event: StoredEvent,
-  change: { sessionDelta: StateMap; removed: string[]; pythonDelta: StateMap },
+  change: {
+    sessionDelta: StateMap;
+    removed: string[];
+    pythonDelta: StateMap;
+    /** The session state after the event. */
+    checkpoint: StateMap;
+  },
 ): RamAddSessionEvent {
   // Copies only what loses its text below; the rest is shared with `event` and sent as it is.
   const source = event as StoredEvent & { content?: { role?: string; parts?: Part[] } };
@@ -198,6 +213,7 @@ export function eventRecord(
         ts: event.timestamp,
         state: change.sessionDelta,
         ...(change.removed.length ? { removed: change.removed } : {}),
+        checkpoint: change.checkpoint,
         event: stored,
         textParts,
       },
@@ -229,24 +245,37 @@ export function fitRecord(record: RamAddSessionEvent, of: string): SplitRecord {
   const metadata = record.metadata as Record<string, unknown>;
   const ours = metadata[METADATA_KEY] as Record<string, unknown>;
   const payloadText = JSON.stringify(ours);
-  // What stays: the kind and time, and an empty state where a session record has one.
-  const mark = (split: SplitMark) => ({
+  // What stays: the kind and time, an empty state where a session record has one, and the
+  // checkpoint when it fits (it then survives the loss of the parts to summarisation).
+  const mark = (withCheckpoint: boolean) => (split: SplitMark) => ({
     v: 1,
     kind: ours.kind,
     ...('ts' in ours ? { ts: ours.ts } : {}),
     ...('state' in ours ? { state: {} } : {}),
+    ...(withCheckpoint && 'checkpoint' in ours ? { checkpoint: ours.checkpoint } : {}),
     split,
   });
-  let fitted = splitRecord(record, METADATA_KEY, payloadText, mark, of);
-  if (jsonBytes(fitted.record.metadata) > RECORD_METADATA_BUDGET) {
-    const rest = { ...metadata };
-    delete rest.state_delta;
-    fitted = splitRecord({ ...record, metadata: rest }, METADATA_KEY, payloadText, mark, of);
+  const withoutPython = { ...metadata };
+  delete withoutPython.state_delta;
+  // In order of preference: everything; our checkpoint over the Python copy of the change; the
+  // Python copy over our checkpoint; neither (this library still reads both from the parts).
+  const attempts: [Record<string, unknown>, boolean][] = [
+    [metadata, true],
+    [withoutPython, true],
+    [metadata, false],
+    [withoutPython, false],
+  ];
+  for (const [meta, withCheckpoint] of attempts) {
+    const fitted = splitRecord(
+      { ...record, metadata: meta },
+      METADATA_KEY,
+      payloadText,
+      mark(withCheckpoint),
+      of,
+    );
+    if (jsonBytes(fitted.record.metadata) <= RECORD_METADATA_BUDGET) return fitted;
   }
-  if (jsonBytes(fitted.record.metadata) > RECORD_METADATA_BUDGET) {
-    throw new RangeError('the record does not fit in one event even without its payload');
-  }
-  return fitted;
+  throw new RangeError('the record does not fit in one event even without its payload');
 }
 
 /** A record of an app or user state change, or of a user of the app (for listing). */
@@ -386,6 +415,14 @@ export function parseSession(
     byId.set(event.id, event);
   };
   const parts = new PartCollector();
+  // Whether the state so far stands on the whole history: from the creation marker, or from a
+  // checkpoint when the marker is gone (summarised away).
+  let based = false;
+  const restart = (checkpoint: StateMap): void => {
+    for (const k of Object.keys(state)) Reflect.deleteProperty(state, k);
+    for (const [k, value] of Object.entries(checkpoint)) setOwn(state, k, value);
+    based = true;
+  };
   for (const raw of data.events) {
     const meta = asObject(raw.metadata);
     if (parts.take(meta)) continue;
@@ -396,14 +433,21 @@ export function parseSession(
       if (!isSessionMeta(ours)) throw new UnreadableRecordError(`event ${raw.eventId}`);
       const record = ours.split ? joinParts(ours, parts, raw) : ours;
       if (!record) {
-        // Some parts are gone (summarised away before their record): the record reads as absent.
+        // Some parts are gone (summarised away before their record): the record reads as absent,
+        // but the checkpoint it kept, if any, is the state after it.
         lastUpdateTime = ours.ts;
         if (ours.kind === 'created') createdAt = ours.ts;
+        if (ours.checkpoint) restart(ours.checkpoint);
         continue;
       }
-      // The response was parsed for this read alone: its values are taken, not copied.
-      for (const [k, value] of Object.entries(record.state)) setOwn(state, k, value);
-      for (const removedKey of record.removed ?? []) Reflect.deleteProperty(state, removedKey);
+      if (record.kind === 'created') based = true;
+      if (!based && record.checkpoint) {
+        restart(record.checkpoint);
+      } else {
+        // The response was parsed for this read alone: its values are taken, not copied.
+        for (const [k, value] of Object.entries(record.state)) setOwn(state, k, value);
+        for (const removedKey of record.removed ?? []) Reflect.deleteProperty(state, removedKey);
+      }
       lastUpdateTime = record.ts;
       if (record.kind === 'created') createdAt = record.ts;
       else if (record.event && withEvents) {

@@ -1,7 +1,9 @@
 /**
  * Sessions on Redis Agent Memory (managed Data Plane API). A session is its list of events (see
  * records.ts); app and user state, and the app's users, live in reserved sessions owned by a
- * reserved actor so no user's listing shows them.
+ * reserved actor so no user's listing shows them. App and user state is also kept in long-term
+ * records (state-records.ts), which outlive the short-term TTL and summarisation of those
+ * sessions: a read takes the records, then the changes the reserved session still holds.
  *
  * The API has no conditional writes, so an append reads the session first and compares its last
  * record id with the one the live session was based on (`singleWriter` skips that read). The event
@@ -50,6 +52,7 @@ import type {
   StoredSession,
 } from '../store.js';
 import { RESERVED_OWNER, reservedSessionIds } from './ids.js';
+import { StateRecords } from './state-records.js';
 import { PART_CONCURRENCY, RECORD_METADATA_BUDGET } from './parts.js';
 import {
   checkSessionResponse,
@@ -93,6 +96,7 @@ const EVENTS = '/v1/stores/{storeId}/session-memory/events';
 const LIST = '/v1/stores/{storeId}/session-memory';
 const LIST_PAGE = 1000;
 const CACHE_LIMIT = 1000;
+const ABSENT_LOG_REUSE_MS = 60_000;
 
 const jsonEqual = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -101,13 +105,27 @@ export class RedisAgentMemoryStore implements SessionStore {
   private readonly lastSeen = new RecentMap<string, { state: StateMap; revision: string }>(
     CACHE_LIMIT,
   );
+  /**
+   * App and user records as last read, per scope, with the first event of the scope's session
+   * then (null: there was none) and when they were read. While that session still starts with
+   * that event and has no summary, it holds every change made since, so the records need no new
+   * read; a session that was missing then and is missing now had no change in between, if the
+   * read was under {@link ABSENT_LOG_REUSE_MS} ago (no store's short-term TTL is that short).
+   */
+  private readonly scopeRecords = new RecentMap<
+    string,
+    { first: string | null; records: StateMap; at: number }
+  >(CACHE_LIMIT);
   /** Users this process has registered in their app's registry. */
   private readonly registered = new Set<string>();
+  private readonly stateRecords: StateRecords;
 
   constructor(
     private readonly client: RedisAgentMemoryClient,
     private readonly options: RedisAgentMemoryStoreOptions,
-  ) {}
+  ) {
+    this.stateRecords = new StateRecords(client);
+  }
 
   locationOf(key: SessionKey): string {
     return JSON.stringify([this.options.serverId, this.sessionAddress(key).sessionId]);
@@ -135,8 +153,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     }
     const [marker, ...scopes] = await Promise.allSettled([
       this.postRecord(record),
-      appRecord && this.updateScope(key, 'app-state', appRecord),
-      userRecord && this.updateScope(key, 'user-state', userRecord),
+      appRecord && this.updateScope(key, 'app-state', appRecord, init.state.app),
+      userRecord && this.updateScope(key, 'user-state', userRecord, init.state.user),
       this.register(key),
     ]);
     const failed = scopes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -167,12 +185,19 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   async read(key: SessionKey): Promise<StoredSession | undefined> {
-    const [parsed, app, user] = await Promise.all([
+    // All three at once; the session decides: when it is missing (or its read failed), what the
+    // scope reads met does not matter.
+    const [found, appRead, userRead] = await Promise.allSettled([
       this.findSession(key),
       this.readScope(key, 'app-state'),
       this.readScope(key, 'user-state'),
     ]);
+    if (found.status === 'rejected') throw found.reason as Error;
+    const parsed = found.value;
     if (!parsed) return undefined;
+    if (appRead.status === 'rejected') throw appRead.reason as Error;
+    if (userRead.status === 'rejected') throw userRead.reason as Error;
+    const [app, user] = [appRead.value, userRead.value];
     this.remember(key, parsed.state, parsed.revision);
     return {
       events: parsed.events,
@@ -184,10 +209,7 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   async list(appName: string, userId: string | undefined): Promise<ListedSession[]> {
-    const users =
-      userId !== undefined
-        ? [userId]
-        : registeredUsers(await this.getStored(reservedSessionIds.users(appName)));
+    const users = userId !== undefined ? [userId] : await this.registeredUsers(appName);
     const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => {
       // Owners: our actor id for the user, and the Python package's (lossy) one when it differs.
       const owners = [
@@ -279,6 +301,11 @@ export class RedisAgentMemoryStore implements SessionStore {
     const removed = Object.keys(before).filter(
       (k) => !/^(app|user|temp):/.test(k) && !hasOwn(change.sessionState, k),
     );
+    // The stored state after this event, as a reader folding the records would find it.
+    const checkpoint = emptyState();
+    for (const [k, v] of Object.entries(before)) setOwn(checkpoint, k, v);
+    for (const [k, v] of Object.entries(sessionDelta)) setOwn(checkpoint, k, v);
+    for (const k of removed) Reflect.deleteProperty(checkpoint, k);
     const record = this.outgoing(
       key,
       change.event.id,
@@ -286,6 +313,7 @@ export class RedisAgentMemoryStore implements SessionStore {
         sessionDelta,
         removed,
         pythonDelta,
+        checkpoint,
       }),
     );
     const appRecord = this.scopeChange(key, 'app-state', change.appDelta, change.event.id);
@@ -294,8 +322,8 @@ export class RedisAgentMemoryStore implements SessionStore {
     // when all have, so nothing this append sends lands after it has returned.
     const [posted, ...scopes] = await Promise.allSettled([
       this.postRecord(record),
-      appRecord && this.updateScope(key, 'app-state', appRecord),
-      userRecord && this.updateScope(key, 'user-state', userRecord),
+      appRecord && this.updateScope(key, 'app-state', appRecord, change.appDelta),
+      userRecord && this.updateScope(key, 'user-state', userRecord, change.userDelta),
     ]);
     if (posted.status === 'rejected') throw posted.reason as Error;
     const revision = revisionAfter(
@@ -504,8 +532,49 @@ export class RedisAgentMemoryStore implements SessionStore {
       : reservedSessionIds.userState(key.appName, key.userId);
   }
 
+  /**
+   * The scope's state: its long-term records, then the changes its reserved session still holds
+   * (a suffix of every change made, in order, so where both hold a key the session's is newer).
+   */
   private async readScope(key: SessionKey, kind: 'app-state' | 'user-state'): Promise<StateMap> {
-    return foldScope(await this.getStored(this.scopeSessionId(key, kind)), kind);
+    const scopeId = this.scopeSessionId(key, kind);
+    const cacheKey = JSON.stringify([this.options.serverId, scopeId]);
+    const cached = this.scopeRecords.get(cacheKey);
+    let log: RamSessionMemory | undefined;
+    let records: StateMap;
+    let fresh = true;
+    if (cached) {
+      // One request when the session is as continuous as it was; the records read otherwise.
+      log = await this.getStored(scopeId);
+      const continuous = log
+        ? !log.summary && log.events[0]?.eventId === cached.first
+        : cached.first === null && Date.now() - cached.at < ABSENT_LOG_REUSE_MS;
+      fresh = !continuous;
+      records = fresh ? await this.stateRecords.read(scopeId) : cached.records;
+    } else {
+      [log, records] = await Promise.all([
+        this.getStored(scopeId),
+        this.stateRecords.read(scopeId),
+      ]);
+    }
+    if (fresh) {
+      const first = log ? (log.summary ? undefined : log.events[0]?.eventId) : null;
+      if (first !== undefined) this.scopeRecords.set(cacheKey, { first, records, at: Date.now() });
+      else this.scopeRecords.delete(cacheKey);
+    }
+    const state = emptyState();
+    applyDelta(state, records);
+    const logged = foldScope(log, kind);
+    // Keys only the session holds (logged by an older version, or a record write that failed):
+    // their records are created, so they outlive the session. Best effort, and never over a
+    // record another writer has made meanwhile; a read-only key simply does not backfill.
+    const missing = emptyState();
+    for (const [k, v] of Object.entries(fresh ? logged : {})) {
+      if (!hasOwn(state, k)) setOwn(missing, k, v);
+    }
+    if (hasKeys(missing)) await this.stateRecords.write(scopeId, missing, true).catch(() => {});
+    applyDelta(state, logged);
+    return state;
   }
 
   /** The record of an app or user state change, checked like an event's; none when empty. */
@@ -524,29 +593,57 @@ export class RedisAgentMemoryStore implements SessionStore {
     return this.outgoing(key, eventId, record);
   }
 
+  /** Logs a scope change in its reserved session and writes it to the scope's records. */
   private updateScope(
     key: SessionKey,
     kind: 'app-state' | 'user-state',
     record: OutgoingRecord,
+    delta: StateMap,
   ): Promise<{ id: string; count: number }> {
     const sessionId = this.scopeSessionId(key, kind);
-    return runSerially(JSON.stringify([this.options.serverId, sessionId]), () =>
-      this.postRecord(record),
-    );
+    return runSerially(JSON.stringify([this.options.serverId, sessionId]), async () => {
+      // Both settle before the call does, so nothing of it lands after it has returned.
+      const [posted, kept] = await Promise.allSettled([
+        this.postRecord(record),
+        this.stateRecords.write(sessionId, delta),
+      ]);
+      if (posted.status === 'rejected') throw posted.reason as Error;
+      if (kept.status === 'rejected') throw kept.reason as Error;
+      return posted.value;
+    });
   }
 
-  /** Records the user in the app's registry (once per process), so listing across users finds them. */
+  /**
+   * Records the user in the app's registry (once per process), so listing across users finds
+   * them: an event in the registry session, and a long-term record that outlives it.
+   */
   private async register(key: SessionKey): Promise<void> {
     const id = JSON.stringify([key.appName, key.userId]);
     if (this.registered.has(id)) return;
     const sessionId = reservedSessionIds.users(key.appName);
-    await this.postEvent(
-      scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, {
-        kind: 'user',
-        user: key.userId,
-      }),
-    );
+    const [logged, kept] = await Promise.allSettled([
+      this.postEvent(
+        scopeRecord(sessionId, this.namespaceOf(key.appName), RESERVED_OWNER, {
+          kind: 'user',
+          user: key.userId,
+        }),
+      ),
+      // Create only: a registered user's record never changes.
+      this.stateRecords.write(sessionId, { [key.userId]: true }, true),
+    ]);
+    if (logged.status === 'rejected') throw logged.reason as Error;
+    if (kept.status === 'rejected') throw kept.reason as Error;
     this.registered.add(id);
+  }
+
+  /** The app's registered users: from its registry records and its registry session. */
+  private async registeredUsers(appName: string): Promise<string[]> {
+    const sessionId = reservedSessionIds.users(appName);
+    const [log, kept] = await Promise.all([
+      this.getStored(sessionId),
+      this.stateRecords.read(sessionId),
+    ]);
+    return [...new Set([...Object.keys(kept), ...registeredUsers(log)])];
   }
 
   private remember(key: SessionKey, state: StateMap, revision: string): void {

@@ -18,8 +18,10 @@
  * - events keep arrival order (no sorting by `createdAt`), `createdAt` is echoed as sent;
  * - ListSessions with `includeAll=false` and no filter is a 400; `total` counts all matches; page
  *   tokens are tied to their filter and survive deletions;
- * - summarised events stay retrievable by id and with `includeSummarisedEvents=true` (no cleanup);
- *   deleting the last event keeps the (empty) session; TTL expiry happens only via `expire()`;
+ * - summarisation, cleanup and the short-term TTL follow the store's settings, off unless given
+ *   (see {@link SessionRetentionOptions}); without cleanup, summarised events stay retrievable by
+ *   id and with `includeSummarisedEvents=true`; `summarize()`, `cleanup()` and `expire()` apply
+ *   them by hand; deleting the last event keeps the (empty) session;
  * - StoreHealth reports `sessionMemory` and `longTermMemory`; 424 uses `/errors/resource-unavailable`;
  * - long-term memory (the rest are switches: `longTermMemory`, see {@link LongTermMemoryOptions}):
  *   search ranks by a lexical cosine (`lexicalSimilarity`) then id, without `text` by id alone
@@ -47,9 +49,10 @@ import { FaultQueue, type Fault } from './faults.js';
 import { resolveLongTermMemoryOptions, type LongTermMemoryOptions } from './memory-options.js';
 import { MemoryStore } from './memory-store.js';
 import { FakeHttpHandler, type RecordedRequest } from './server.js';
+import { resolveSessionRetention, type SessionRetentionOptions } from './session-retention.js';
 import { SessionStore } from './store.js';
 
-export type { Fault, LongTermMemoryOptions, RecordedRequest };
+export type { Fault, LongTermMemoryOptions, RecordedRequest, SessionRetentionOptions };
 export { lexicalSimilarity } from './memory-ranking.js';
 
 export interface FakeRedisAgentMemoryOptions {
@@ -63,6 +66,8 @@ export interface FakeRedisAgentMemoryOptions {
   port?: number;
   /** How long-term memory answers where the API document is silent (defaults documented there). */
   longTermMemory?: LongTermMemoryOptions;
+  /** The store's session retention: summarisation, cleanup and TTL (all off by default). */
+  sessionRetention?: SessionRetentionOptions;
 }
 
 export interface FakeRedisAgentMemory {
@@ -82,9 +87,12 @@ export interface FakeRedisAgentMemory {
   /**
    * Simulates server-side summarisation: the first `count` events of a session move into `summary`
    * (summarizedUpToEventId = last moved, summarizedEvents accumulates, text given). Throws when the
-   * session does not exist or has fewer than `count` events.
+   * session does not exist or has fewer than `count` events. With `cleanup` (default: the store's
+   * setting) the moved events are removed at once.
    */
-  summarize(sessionId: string, count: number, text?: string): void;
+  summarize(sessionId: string, count: number, text?: string, cleanup?: boolean): void;
+  /** Simulates the service's cleanup: the session's summarised events are removed. */
+  cleanup(sessionId: string): void;
   /** Simulates TTL expiry of a session (throws when it does not exist). */
   expire(sessionId: string): void;
   /** Forgets all sessions, memory records, recorded requests, violations and pending faults. */
@@ -100,7 +108,7 @@ export async function startFakeRedisAgentMemory(
     storeId: options.storeId ?? 'fake-store',
     authDisabled: options.authDisabled ?? false,
   };
-  const store = new SessionStore();
+  const store = new SessionStore(resolveSessionRetention(options.sessionRetention));
   const memories = new MemoryStore(resolveLongTermMemoryOptions(options.longTermMemory));
   const faults = new FaultQueue();
   const http = new FakeHttpHandler(config, loadArtifact(), store, faults, memories);
@@ -125,7 +133,9 @@ export async function startFakeRedisAgentMemory(
       return http.violations;
     },
     injectFault: (fault) => faults.add(fault),
-    summarize: (sessionId, count, text) => store.summarize(sessionId, count, text),
+    summarize: (sessionId, count, text, cleanup) =>
+      store.summarize(sessionId, count, text, cleanup),
+    cleanup: (sessionId) => store.cleanup(sessionId),
     expire: (sessionId) => store.expire(sessionId),
     reset: () => {
       store.clear();

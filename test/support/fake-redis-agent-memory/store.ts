@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { components } from '../../../src/generated/redis-agent-memory.js';
+import { resolveSessionRetention, type ResolvedSessionRetention } from './session-retention.js';
 
 type Schemas = components['schemas'];
 export type SessionEvent = Schemas['SessionEvent'];
@@ -20,9 +21,11 @@ interface StoredSession {
   seq: number;
   /** Retained events, in arrival order. */
   events: SessionEvent[];
-  /** Events covered by the summary that "cleanup" has not removed yet (the fake never does). */
+  /** Events covered by the summary that cleanup has not removed yet. */
   summarised: SessionEvent[];
   summary?: SessionSummary;
+  /** When the short-term TTL ends (ms), when one is set. */
+  expiresAt?: number;
 }
 
 /** Who a listing covers: one owner, or everyone. */
@@ -37,10 +40,12 @@ export class SessionStore {
   private sessions = new Map<string, StoredSession>();
   private nextSeq = 1;
 
+  constructor(private readonly retention: ResolvedSessionRetention = resolveSessionRetention()) {}
+
   /** Appends an event, creating the session on its first event. */
   addEvent(body: AddSessionEventBody): SessionEvent {
     const sessionId = body.sessionId ?? generateId();
-    let session = this.sessions.get(sessionId);
+    let session = this.live(sessionId);
     if (!session) {
       // Owner and namespace are fixed here; later events' values are ignored.
       session = {
@@ -64,12 +69,18 @@ export class SessionStore {
       ...('metadata' in body ? { metadata: body.metadata } : {}),
     };
     session.events.push(event);
+    const { ttlMs, summarizeAfter, keepRecent } = this.retention;
+    if (ttlMs !== undefined) session.expiresAt = this.retention.now() + ttlMs;
+    if (summarizeAfter !== undefined && session.events.length > summarizeAfter) {
+      const count = session.events.length - keepRecent;
+      if (count > 0) this.summarize(sessionId, count);
+    }
     return event;
   }
 
   /** A session as GetSessionMemory returns it, or undefined when it does not exist. */
   getSession(sessionId: string, includeSummarised = false): SessionMemory | undefined {
-    const session = this.sessions.get(sessionId);
+    const session = this.live(sessionId);
     if (!session) return undefined;
     return {
       sessionId: session.sessionId,
@@ -81,18 +92,18 @@ export class SessionStore {
   }
 
   deleteSession(sessionId: string): boolean {
-    return this.sessions.delete(sessionId);
+    return this.live(sessionId) !== undefined && this.sessions.delete(sessionId);
   }
 
   /** An event still retained (summarised events not yet cleaned up count as retained). */
   getEvent(sessionId: string, eventId: string): SessionEvent | undefined {
-    const session = this.sessions.get(sessionId);
+    const session = this.live(sessionId);
     if (!session) return undefined;
     return [...session.summarised, ...session.events].find((e) => e.eventId === eventId);
   }
 
   deleteEvent(sessionId: string, eventId: string): boolean {
-    const session = this.sessions.get(sessionId);
+    const session = this.live(sessionId);
     if (!session) return false;
     for (const list of [session.events, session.summarised]) {
       const index = list.findIndex((e) => e.eventId === eventId);
@@ -113,6 +124,7 @@ export class SessionStore {
     afterSeq: number,
     limit: number,
   ): { items: string[]; total: number; lastSeq: number; more: boolean } {
+    for (const id of [...this.sessions.keys()]) this.live(id);
     const matching = [...this.sessions.values()]
       .filter((s) => 'all' in filter || s.ownerId === filter.ownerId)
       .sort((a, b) => a.seq - b.seq);
@@ -126,8 +138,11 @@ export class SessionStore {
     };
   }
 
-  /** Server-side summarisation: moves the first `count` retained events under the summary. */
-  summarize(sessionId: string, count: number, text?: string): void {
+  /**
+   * Server-side summarisation: moves the first `count` retained events under the summary, and
+   * removes them with `cleanup` (the store's setting when not given).
+   */
+  summarize(sessionId: string, count: number, text?: string, cleanup?: boolean): void {
     const session = this.require(sessionId);
     if (!Number.isInteger(count) || count < 1 || count > session.events.length) {
       throw new Error(
@@ -135,7 +150,8 @@ export class SessionStore {
       );
     }
     const moved = session.events.splice(0, count);
-    session.summarised.push(...moved);
+    if (cleanup ?? this.retention.cleanup) session.summarised = [];
+    else session.summarised.push(...moved);
     const now = new Date().toISOString();
     const previous = session.summary;
     session.summary = {
@@ -149,10 +165,25 @@ export class SessionStore {
     };
   }
 
+  /** The service's cleanup: summarised events of the session are removed. */
+  cleanup(sessionId: string): void {
+    this.require(sessionId).summarised = [];
+  }
+
   /** TTL expiry: the session and all its events disappear. */
   expire(sessionId: string): void {
     this.require(sessionId);
     this.sessions.delete(sessionId);
+  }
+
+  /** The session unless absent or past its TTL (then it is removed, as the service does). */
+  private live(sessionId: string): StoredSession | undefined {
+    const session = this.sessions.get(sessionId);
+    if (session?.expiresAt !== undefined && session.expiresAt <= this.retention.now()) {
+      this.sessions.delete(sessionId);
+      return undefined;
+    }
+    return session;
   }
 
   clear(): void {
@@ -161,7 +192,7 @@ export class SessionStore {
   }
 
   private require(sessionId: string): StoredSession {
-    const session = this.sessions.get(sessionId);
+    const session = this.live(sessionId);
     if (!session) throw new Error(`the fake has no session ${sessionId}`);
     return session;
   }

@@ -25,7 +25,12 @@ const address: EventAddress = {
   pythonNamespace: 'app',
 };
 const key = { appName: 'app', userId: 'alice', sessionId: 's1' };
-const change = { sessionDelta: emptyState(), removed: [], pythonDelta: emptyState() };
+const change = {
+  sessionDelta: emptyState(),
+  removed: [],
+  pythonDelta: emptyState(),
+  checkpoint: emptyState(),
+};
 
 function storedEvent(): StoredEvent {
   return {
@@ -112,6 +117,7 @@ describe('parseSession without events', () => {
         ...change,
         sessionDelta: { b: { deep: [1] } },
         removed: ['a'],
+        checkpoint: { b: { deep: [1] } },
       }),
       {
         // Another writer's text record (the Python package), with its state delta.
@@ -140,5 +146,60 @@ describe('parseSession without events', () => {
     const unreadable = session();
     (unreadable.events[1]!.metadata as { adk_redis: Record<string, unknown> }).adk_redis.v = 9;
     expect(() => parseSession(unreadable, key, { events: false })).toThrow(UnreadableRecordError);
+  });
+});
+
+describe('state checkpoints', () => {
+  const stored = (records: RamAddSessionEvent[], summarizedEvents = 0) => ({
+    sessionId: address.sessionId,
+    ownerId: 'alice',
+    events: records.map((record, i) => ({
+      ...record,
+      sessionId: address.sessionId,
+      eventId: String(i + summarizedEvents).padStart(32, '0'),
+      systemTimestamp: record.createdAt,
+    })),
+  });
+  const event = (id: string, delta: Record<string, unknown>, checkpoint: Record<string, unknown>) =>
+    eventRecord(
+      key,
+      address,
+      { ...storedEvent(), id },
+      {
+        ...change,
+        sessionDelta: delta,
+        checkpoint,
+      },
+    );
+
+  it('rebuild the state from the first retained checkpoint when the creation marker is gone', () => {
+    // History: created {a: 1}; e1 sets b; e2 sets c and removes a. Only e1 and e2 are retained.
+    const retained = stored(
+      [event('e1', { b: 2 }, { a: 1, b: 2 }), { ...event('e2', { c: 3 }, { b: 2, c: 3 }) }],
+      1,
+    );
+    (retained.events[1]!.metadata as { adk_redis: { removed?: string[] } }).adk_redis.removed = [
+      'a',
+    ];
+    expect(parseSession(retained, key).state).toEqual({ b: 2, c: 3 });
+    // Without checkpoints (an older writer), only the retained changes are known.
+    for (const raw of retained.events) {
+      delete (raw.metadata as { adk_redis: { checkpoint?: unknown } }).adk_redis.checkpoint;
+    }
+    expect(parseSession(retained, key).state).toEqual({ b: 2, c: 3 });
+    const older = stored([event('e1', { b: 2 }, { a: 1, b: 2 })], 1);
+    delete (older.events[0]!.metadata as { adk_redis: { checkpoint?: unknown } }).adk_redis
+      .checkpoint;
+    expect(parseSession(older, key).state).toEqual({ b: 2 });
+  });
+
+  it('are not used while the marker is retained: two racing writers both keep their change', () => {
+    // Both wrote on the state after the marker; each checkpoint lacks the other's change.
+    const whole = stored([
+      creationRecord(key, address, { a: 1 }, 1_700_000_000_000),
+      event('e1', { b: 2 }, { a: 1, b: 2 }),
+      event('e2', { c: 3 }, { a: 1, c: 3 }),
+    ]);
+    expect(parseSession(whole, key).state).toEqual({ a: 1, b: 2, c: 3 });
   });
 });

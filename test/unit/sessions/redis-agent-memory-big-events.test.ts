@@ -274,7 +274,8 @@ describe('failures', () => {
     const failing = service({
       retry: { maxRetries: 0 },
       fetch: (input, init) => {
-        if (init?.method === 'POST' && ++posts === 4) {
+        const url = input instanceof Request ? input.url : String(input);
+        if (init?.method === 'POST' && url.endsWith('/session-memory/events') && ++posts === 4) {
           return Promise.resolve(new Response('{"status":400}', { status: 400 }));
         }
         return fetch(input, init);
