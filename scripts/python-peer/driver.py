@@ -1,7 +1,8 @@
 """Drives the Python adk-redis session service for the interop test.
 
 Reads one JSON command on stdin: {"config": {...RedisSessionMemoryServiceConfig fields},
-"ops": [...]}, runs the operations in order, and prints one JSON line: the result of each.
+"ops": [...]}, runs the operations in order, and prints one JSON line: per operation
+{"ok": result} or {"error": "..."}.
 Operations: create {app, user, session, state}, append {app, user, session, events: [{author,
 role, text, state_delta?}]}, get {app, user, session}, list {app, user?}.
 """
@@ -56,7 +57,12 @@ async def run(service, op):
 async def main():
   command = json.load(sys.stdin)
   service = RedisSessionMemoryService(RedisSessionMemoryServiceConfig(**command["config"]))
-  results = [await run(service, op) for op in command["ops"]]
+  results = []
+  for op in command["ops"]:
+    try:
+      results.append({"ok": await run(service, op)})
+    except Exception as error:  # one failing operation must not hide the others' results
+      results.append({"error": f"{type(error).__name__}: {error}"})
   print(json.dumps(results, ensure_ascii=False))
 
 
