@@ -100,6 +100,8 @@ const texts = (s: PeerSession | Session | undefined) =>
 interface Expectations {
   /** The texts Python reads from a session we wrote. */
   pythonSeesOurTexts: string[];
+  /** Keys Python sees in our session's state besides its own session-scope keys. */
+  pythonSeesOurExtraStateKeys: string[];
   /** Whether Python's listing finds our session (else it returns [] and `pythonListingBug` holds). */
   pythonListsOurs: boolean;
   /** The state we read from a session Python wrote. */
@@ -206,6 +208,9 @@ function interop(
       expect(session.id).toBe(c.ours);
       expect(texts(session)).toEqual(expected.pythonSeesOurTexts);
       expect(session.state).toMatchObject(OUR_STATE);
+      expect(Object.keys(session.state).sort()).toEqual(
+        [...Object.keys(OUR_STATE), ...expected.pythonSeesOurExtraStateKeys].sort(),
+      );
       const listed = okOf<{ id: string }[]>(r.pyListOurs).map((s) => s.id);
       if (expected.pythonListsOurs) expect(listed).toContain(c.ours);
       else expect(listed).toEqual([]);
@@ -235,6 +240,12 @@ describe('sessions shared with the Python adk-redis on the Agent Memory Server',
     'opensource-agent-memory',
     {
       pythonSeesOurTexts: OUR_TEXTS,
+      // Our bookkeeping lives in `data` next to the state, which Python reads whole as the state
+      // (README, "Python adk-redis interop" on AMS).
+      pythonSeesOurExtraStateKeys: ['adk_redis'],
+      // Python lists what AMS returns for the namespace and user, unchecked. AMS matches them as
+      // case-insensitive tags (README, "Ids"), so observed here: Python's listing for `app` also
+      // returned the sessions of `App` (a Python-side gap; ours re-checks, asserted below).
       pythonListsOurs: true,
       // Python stores the initial state in `data` at create, but its append sends text only, so
       // its state deltas never reach AMS (Python bug; backends.md, prior art, "On AMS").
@@ -270,6 +281,7 @@ describe('sessions shared with the Python adk-redis on Redis Agent Memory (fake)
       // Our creation marker holds the initial state for Python to see, and has text, so Python
       // shows it as an event (README, "Python adk-redis interop").
       pythonSeesOurTexts: ['(session created)', ...OUR_TEXTS],
+      pythonSeesOurExtraStateKeys: [],
       // Python bug: its list_sessions pages through the store without `filterOwnerId` (or
       // `includeAll`), which the API refuses (400: see the test below) and Python logs and hides
       // as an empty list.
