@@ -8,7 +8,8 @@
  * (C) we read/list Python's and append to them; (D) Python reads the whole conversations. The
  * per-name tests then assert on what each phase recorded.
  *
- * The first run installs the peer into a cached venv (about 90 s; see scripts/python-peer).
+ * The first run installs the peer into a cached venv (about 80–100 s; see scripts/python-peer).
+ * PYTHON_INTEROP_DEBUG=1 prints everything each phase recorded.
  */
 import { createEvent, createEventActions, type Session } from '@google/adk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -78,7 +79,7 @@ interface Recorded {
   /** Phase B: Python's create and append of its session. */
   pyWrote?: PeerResult[];
   /** Phase C: our read and list of Python's session, and our append to it. */
-  tsReadTheirs?: { texts: string[]; state: Record<string, unknown> } | null;
+  tsReadTheirs?: { texts: string[]; authors: string[]; state: Record<string, unknown> } | null;
   tsListTheirs?: string[];
   tsError?: unknown;
   /** Phase D: Python's read of its session after our append. */
@@ -100,6 +101,9 @@ const texts = (s: PeerSession | Session | undefined) =>
 interface Expectations {
   /** The texts Python reads from a session we wrote. */
   pythonSeesOurTexts: string[];
+  /** Their authors, given the case's app name. */
+  pythonSeesOurAuthors: (app: string) => string[];
+  weSeeTheirAuthors: (app: string) => string[];
   /** Keys Python sees in our session's state besides its own session-scope keys. */
   pythonSeesOurExtraStateKeys: string[];
   /** Whether Python's listing finds our session (else it returns [] and `pythonListingBug` holds). */
@@ -168,7 +172,11 @@ function interop(
         const session = await service.getSession(ref);
         // A copy: our append below adds to the live session.
         rec(c).tsReadTheirs = session
-          ? { texts: texts(session), state: { ...session.state } }
+          ? {
+              texts: texts(session),
+              authors: session.events.map((e) => e.author ?? ''),
+              state: { ...session.state },
+            }
           : null;
         const listed = await service.listSessions({ appName: c.app, userId: c.user });
         rec(c).tsListTheirs = listed.sessions.map((s) => s.id);
@@ -207,6 +215,7 @@ function interop(
       const session = okOf<PeerSession>(r.pyReadOurs);
       expect(session.id).toBe(c.ours);
       expect(texts(session)).toEqual(expected.pythonSeesOurTexts);
+      expect(session.events.map((e) => e.author)).toEqual(expected.pythonSeesOurAuthors(c.app));
       expect(session.state).toMatchObject(OUR_STATE);
       expect(Object.keys(session.state).sort()).toEqual(
         [...Object.keys(OUR_STATE), ...expected.pythonSeesOurExtraStateKeys].sort(),
@@ -221,6 +230,7 @@ function interop(
       r.pyWrote?.forEach((result) => okOf(result));
       expect(r.tsError).toBeUndefined();
       expect(r.tsReadTheirs?.texts).toEqual(THEIR_TEXTS);
+      expect(r.tsReadTheirs?.authors).toEqual(expected.weSeeTheirAuthors(c.app));
       expect(r.tsReadTheirs?.state).toEqual(expected.theirStateAsWeRead);
       // Exactly this app's and user's sessions: `app` and `App` are different apps.
       const sameScope = CASES.filter((o) => o.app === c.app && o.user === c.user);
@@ -240,6 +250,10 @@ describe('sessions shared with the Python adk-redis on the Agent Memory Server',
     'opensource-agent-memory',
     {
       pythonSeesOurTexts: OUR_TEXTS,
+      // AMS messages carry a role, not an author: Python names every non-user message after the
+      // app, and so do we for messages without our bookkeeping.
+      pythonSeesOurAuthors: (app) => ['user', app],
+      weSeeTheirAuthors: (app) => ['user', app],
       // Our bookkeeping lives in `data` next to the state, which Python reads whole as the state
       // (README, "Python adk-redis interop" on AMS).
       pythonSeesOurExtraStateKeys: ['adk_redis'],
@@ -281,6 +295,10 @@ describe('sessions shared with the Python adk-redis on Redis Agent Memory (fake)
       // Our creation marker holds the initial state for Python to see, and has text, so Python
       // shows it as an event (README, "Python adk-redis interop").
       pythonSeesOurTexts: ['(session created)', ...OUR_TEXTS],
+      // Authors travel in the events' metadata (`adk_author`); the marker has none, so Python
+      // names it after the app.
+      pythonSeesOurAuthors: (app) => [app, 'user', 'planner'],
+      weSeeTheirAuthors: () => ['user', 'assistant'],
       pythonSeesOurExtraStateKeys: [],
       // Python bug: its list_sessions pages through the store without `filterOwnerId` (or
       // `includeAll`), which the API refuses (400: see the test below) and Python logs and hides
