@@ -47,22 +47,27 @@ interface NameCase {
 }
 
 const run = uniqueId('run').slice(-8);
-const CASES: NameCase[] = [
-  { label: 'plain app/user', app: 'app', user: 'user', notSharedOnAmsYet: false },
-  { label: 'app "App"', app: 'App', user: 'user', notSharedOnAmsYet: false },
-  {
-    label: 'app "Travel Planner (beta)"',
-    app: 'Travel Planner (beta)',
-    user: 'user',
-    notSharedOnAmsYet: true,
-  },
-  { label: 'user "José Díaz"', app: 'app', user: 'José Díaz', notSharedOnAmsYet: true },
-  { label: 'session "50% off!"', app: 'app', user: `user-${run}`, notSharedOnAmsYet: true },
-].map((c, i) =>
-  c.label.startsWith('session')
-    ? { ...c, ours: `50% off! ours ${run}`, theirs: `50% off! theirs ${run}` }
-    : { ...c, ours: `ours-${i}-${run}`, theirs: `theirs-${i}-${run}` },
-);
+/** Each case's two session ids: `<stem> ours <run>` and `<stem> theirs <run>`. */
+const CASES: NameCase[] = (
+  [
+    ['plain app/user', 'app', 'user', 'plain', false],
+    ['app "App"', 'App', 'user', 'upper', false],
+    ['app "Travel Planner (beta)"', 'Travel Planner (beta)', 'user', 'travel', true],
+    ['user "José Díaz"', 'app', 'José Díaz', 'jose', true],
+    ['session "50% off!"', 'app', `user-${run}`, '50% off!', true],
+  ] as const
+).map(([label, app, user, stem, notSharedOnAmsYet]) => {
+  // Plain stems get dashes (plain ids); "50% off!" keeps its spaces and punctuation.
+  const join = stem.includes(' ') ? ' ' : '-';
+  return {
+    label,
+    app,
+    user,
+    ours: [stem, 'ours', run].join(join),
+    theirs: [stem, 'theirs', run].join(join),
+    notSharedOnAmsYet,
+  };
+});
 
 const OUR_STATE = { topic: 'travel', nights: 3 };
 /** Python creates its sessions with this state, and sets `mood` in its first event's delta. */
