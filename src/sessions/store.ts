@@ -34,7 +34,10 @@ export interface RetentionNote {
   summarizedEvents: number;
   /** The summary text the service keeps in their place. */
   summary?: string;
-  /** Whether the session's creation record was folded too (its initial state is then missing). */
+  /**
+   * Whether the session's creation record was folded too (the state is then rebuilt from the
+   * first retained checkpoint; sessions written before checkpoints miss what folded events recorded).
+   */
   creationRecordMissing: boolean;
 }
 

@@ -38,25 +38,19 @@ interface NameCase {
   /** Session ids, one per direction. */
   ours: string;
   theirs: string;
-  /**
-   * On main, AMS ids with spaces, punctuation or non-ASCII are sent hex-encoded (`adk~…`,
-   * src/shared/opensource-agent-memory/ids.ts), so Python, which sends them unchanged, does not
-   * meet them. Another branch sends them unchanged: flip to false after merging it.
-   */
-  notSharedOnAmsYet: boolean;
 }
 
 const run = uniqueId('run').slice(-8);
 /** Each case's two session ids: `<stem> ours <run>` and `<stem> theirs <run>`. */
 const CASES: NameCase[] = (
   [
-    ['plain app/user', 'app', 'user', 'plain', false],
-    ['app "App"', 'App', 'user', 'upper', false],
-    ['app "Travel Planner (beta)"', 'Travel Planner (beta)', 'user', 'travel', true],
-    ['user "José Díaz"', 'app', 'José Díaz', 'jose', true],
-    ['session "50% off!"', 'app', `user-${run}`, '50% off!', true],
+    ['plain app/user', 'app', 'user', 'plain'],
+    ['app "App"', 'App', 'user', 'upper'],
+    ['app "Travel Planner (beta)"', 'Travel Planner (beta)', 'user', 'travel'],
+    ['user "José Díaz"', 'app', 'José Díaz', 'jose'],
+    ['session "50% off!"', 'app', `user-${run}`, '50% off!'],
   ] as const
-).map(([label, app, user, stem, notSharedOnAmsYet]) => {
+).map(([label, app, user, stem]) => {
   // Plain stems get dashes (plain ids); "50% off!" keeps its spaces and punctuation.
   const join = stem.includes(' ') ? ' ' : '-';
   return {
@@ -65,7 +59,6 @@ const CASES: NameCase[] = (
     user,
     ours: [stem, 'ours', run].join(join),
     theirs: [stem, 'theirs', run].join(join),
-    notSharedOnAmsYet,
   };
 });
 
@@ -211,11 +204,7 @@ function interop(
   }, 180_000);
 
   for (const c of CASES) {
-    const shared = backend === 'redis-agent-memory' || !c.notSharedOnAmsYet;
-    const test = shared ? it : it.fails;
-    const note = shared ? '' : ' [not shared on AMS on main: flip after the unchanged-ids merge]';
-
-    test(`${c.label}: Python reads, and lists, the session we wrote${note}`, () => {
+    it(`${c.label}: Python reads, and lists, the session we wrote`, () => {
       const r = rec(c);
       const session = okOf<PeerSession>(r.pyReadOurs);
       expect(session.id).toBe(c.ours);
@@ -230,7 +219,7 @@ function interop(
       else expect(listed).toEqual([]);
     });
 
-    test(`${c.label}: we read and list Python's session, append, and Python reads it all${note}`, () => {
+    it(`${c.label}: we read and list Python's session, append, and Python reads it all`, () => {
       const r = rec(c);
       r.pyWrote?.forEach((result) => okOf(result));
       expect(r.tsError).toBeUndefined();
