@@ -66,6 +66,7 @@ describe('public entry points', () => {
         'RedisWorkingMemorySessionServiceConfig',
         'SessionAlreadyExistsError',
         'SessionError',
+        'SessionHistoryMissingError',
         'SessionIdCollisionError',
         'SessionNotFoundError',
         'StaleSessionError',
