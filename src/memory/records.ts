@@ -95,6 +95,35 @@ export function passesFilters(record: MemoryRecord, filters: MemoryFilters | und
 /** An ISO 8601 string for a date-time the backend sent, or `fallback` when it is unreadable. */
 export function isoTime(value: string | null | undefined, fallback = ''): string {
   if (!value) return fallback;
+  const canonical = canonicalUtc(value);
+  if (canonical !== undefined) return canonical;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? fallback : new Date(ms).toISOString();
+}
+
+// A UTC date-time as both backends send it (`Z` or `+00:00`, any fraction). Rewritten as text:
+// Date.parse plus toISOString cost about 2 µs a value, which showed in every search's overhead.
+const UTC_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:Z|\+00:00)$/;
+
+/**
+ * What `new Date(Date.parse(value)).toISOString()` gives for a UTC date-time whose fields are all
+ * in range (fraction truncated to milliseconds, as V8 does); undefined for anything else, which
+ * takes the Date path (out-of-range days roll over there, other zones shift).
+ */
+function canonicalUtc(value: string): string | undefined {
+  const match = UTC_TIME.exec(value);
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second, fraction = ''] = match;
+  const m = Number(month);
+  if (m < 1 || m > 12 || Number(day) < 1 || Number(day) > daysInMonth(Number(year), m)) {
+    return undefined;
+  }
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
+  const ms = `${fraction}000`.slice(0, 3);
+  return `${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
