@@ -18,6 +18,7 @@ import {
   unwrap,
   type AgentMemoryServerClient,
 } from '../../clients/index.js';
+import { currentDeadline } from '../../clients/deadline.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
 import { scopeOf } from '../../shared/namespace.js';
 import {
@@ -176,7 +177,9 @@ export class AmsMemoryStore implements MemoryStore {
     records: readonly AmsCreateRecord[],
     withinMs: number,
   ): Promise<WriteOutcome> {
-    const deadline = Date.now() + withinMs;
+    // Within the call's overall deadline too: records still unread then are reported as failed.
+    const started = Date.now();
+    const deadline = Math.min(started + withinMs, currentDeadline()?.at ?? Infinity);
     const pending = new Map(records.map((record) => [record.id, record]));
     const stored: string[] = [];
     let pause = 20;
@@ -197,7 +200,7 @@ export class AmsMemoryStore implements MemoryStore {
     }
     const failed: FailedMemoryWrite[] = [...pending.keys()].map((id) => ({
       id,
-      reason: `acknowledged but not readable after ${withinMs} ms (AMS indexes in the background and can drop a record; see its log)`,
+      reason: `acknowledged but not readable after ${Date.now() - started} ms (AMS indexes in the background and can drop a record; see its log)`,
     }));
     return { stored, failed };
   }
