@@ -42,6 +42,12 @@ describe('isoTime', () => {
       'Sun, 29 Nov 2026 23:41:54 GMT',
       'not a date',
       '2026-11-29T23:41:54.Z',
+      '2026-11-29T23:41:54.1234567890Z',
+      '2026-11-29T23:41:54+00:00',
+      '2026-11-29T23:41:54.582Zjunk',
+      '2026-11-29t23:41:54.582z',
+      '2026-11-29T23:41:54.582 Z',
+      '+02026-11-29T23:41:54.582Z',
     ];
     for (const value of cases)
       expect(isoTime(value, 'fallback'), value).toBe(throughDate(value, 'fallback'));
