@@ -101,9 +101,10 @@ function wholeBodyFetch(
 
 /**
  * A response over a body already read whole: what {@link wholeBodyFetch} hands the client. Reads
- * decode the buffered bytes directly; only a caller that asks for a stream (`body`, `blob`,
- * `formData`, `bytes`) gets a real Response built over them, which then serves every later read,
- * so a body is still readable once only, as a Response's.
+ * decode the buffered bytes directly; only a caller that asks for `body` (a stream), `blob` or
+ * `formData` gets a real Response built over them, which then serves every later read, so a body
+ * is still readable once only, as a Response's. Status, headers, url and type are the received
+ * response's.
  */
 class BufferedResponse {
   readonly status: number;
