@@ -1,7 +1,8 @@
 /**
  * Long-term memory: requests and time of RedisLongTermMemoryService's operations on a real AMS
  * (a `long-term-memory` profile server this section starts) and on the managed fake, and the
- * library's overhead against a bare fetch of the same exchanges.
+ * library's overhead on searchMemory: its own time and CPU per call (with none of its requests in
+ * flight, bench/lib/own-time.ts), next to the whole call against a bare replay of its exchanges.
  */
 import type { Session } from '@google/adk';
 import {
@@ -12,10 +13,11 @@ import { startMemoryServer } from '../../scripts/lib/memory-server.js';
 import { BACKEND_LABEL, type BackendKey, type BenchEnv } from '../lib/env.js';
 import { turnEvent } from '../lib/events.js';
 import { RUN_ID, freshId } from '../lib/fixtures.js';
+import { OwnTime } from '../lib/own-time.js';
 import { Recorder, waves, type Exchange } from '../lib/recording-fetch.js';
 import { planReplay, replay } from '../lib/replay.js';
 import { heading, note, progress, table, target } from '../lib/report.js';
-import { median, ms } from '../lib/stats.js';
+import { median, ms, quantile } from '../lib/stats.js';
 
 const SECTION = 'memory';
 
@@ -131,33 +133,52 @@ async function backendFigures(
     });
   }
 
-  // Overhead: searchMemory against a bare replay of its own exchanges (idempotent: replayable).
+  // Overhead of searchMemory. Two figures: the library's own time (with no request in flight;
+  // see bench/lib/own-time.ts), which the target is read on, and the difference of medians against
+  // a bare replay of the same exchanges, printed for context: on a loaded 2-vCPU machine the
+  // server's own time varies by more than the figure sought. The timed service records through a
+  // `light` recorder (references only, copied after the call): the `full` one above reads and
+  // re-wraps every response inside the call, which a bare fetch does not.
+  const light = new Recorder('light');
+  const own = new OwnTime(light.fetch);
+  const timedService = new RedisLongTermMemoryService({ ...config, fetch: own.fetch });
   const iterations = quick ? 30 : 200;
   const library: number[] = [];
   const raw: number[] = [];
+  const ownMs: number[] = [];
+  const ownCpuUs: number[] = [];
+  let mismatches = 0;
   for (let k = 0; k < iterations + 10; k++) {
-    recorder.take();
-    const t0 = performance.now();
-    await service.searchMemory({ appName, userId, query: `aisle seat Paris ${k % 5}` });
-    const libraryMs = performance.now() - t0;
-    const plan = planReplay(recorder.take());
+    light.take();
+    const call = await own.measure(() =>
+      timedService.searchMemory({ appName, userId, query: `aisle seat Paris ${k % 5}` }),
+    );
+    const plan = planReplay(light.take());
     const t1 = performance.now();
-    await replay(plan);
+    const mismatched = await replay(plan);
     const rawMs = performance.now() - t1;
     if (k >= 10) {
-      library.push(libraryMs);
+      library.push(call.totalMs);
       raw.push(rawMs);
+      ownMs.push(call.wallMs);
+      ownCpuUs.push(call.cpuUs);
+      mismatches += mismatched;
     }
   }
-  const overheadMs = median(library) - median(raw);
+  const ownWall = median(ownMs);
+  const ownCpu = median(ownCpuUs) / 1000;
   note(
-    `searchMemory, ${iterations} calls: library median ${ms(median(library))}, bare fetch ${ms(median(raw))}, overhead ${ms(overheadMs)} per call`,
+    `searchMemory, ${iterations} calls: the library's own time ${ms(ownWall)} (p90 ${ms(quantile(ownMs, 0.9))}), its own CPU ${ms(ownCpu)} (p90 ${ms(quantile(ownCpuUs, 0.9) / 1000)}) per call;`,
+    `whole call: library median ${ms(median(library))}, bare replay ${ms(median(raw))} (difference ${ms(median(library) - median(raw))}, server time included, so noisy)`,
   );
+  if (mismatches > 0) {
+    note(`WARNING: ${mismatches} bare replays got another status than the library's.`);
+  }
   target({
     section: SECTION,
-    target: `${label}: library overhead of searchMemory under 0.3 ms per call`,
-    figure: ms(overheadMs),
-    met: overheadMs < 0.3,
+    target: `${label}: library overhead of searchMemory under 0.3 ms per call (own time and own CPU)`,
+    figure: `${ms(ownWall)} own time, ${ms(ownCpu)} own CPU`,
+    met: ownWall < 0.3 && ownCpu < 0.3,
   });
 }
 
@@ -167,6 +188,9 @@ export async function memory(env: BenchEnv, quick: boolean): Promise<void> {
     'AMS runs the `long-term-memory` profile (loopback embeddings, no LLM), started by this section;',
     'the managed API is the fake. On AMS, writes are confirmed (confirmWrites: true) by filter',
     'listings of 100 records, or GETs by id for a few; a second row shows ingestion without it.',
+    "searchMemory's overhead is the library's own time per call: wall time and process CPU while",
+    'none of its requests is in flight (argument checks, request building, transport, body',
+    'reading and parsing, owner checks, conversion), median of N after 10 warm-up calls.',
   );
   progress('starting an Agent Memory Server with the long-term-memory profile');
   const server = await startMemoryServer({

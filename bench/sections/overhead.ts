@@ -2,19 +2,26 @@
  * Section 2: library overhead. Each operation is timed through the library, then the exact HTTP
  * exchanges it made (captured by a recording fetch) are replayed with a bare `fetch`, wave by wave,
  * on a twin session in the same state (same methods, paths, bodies; twin ids of the same length).
- * Library and bare runs alternate on the same server; the ratio of their medians is the overhead.
+ * Library and bare runs alternate on the same server; the ratio of their medians is the overhead
+ * (target on AMS). The same calls also give the library's own client time and CPU: what it spends
+ * with none of its requests in flight (bench/lib/own-time.ts). That is the figure on the managed
+ * fake, which answers in under a millisecond, so that a ratio there mostly measures the fake.
  */
 import type { Session } from '@google/adk';
 import type { RedisSessionMemoryService } from '../../src/index.js';
 import { BACKENDS, BACKEND_LABEL, type BackendKey, type BenchEnv } from '../lib/env.js';
 import { conversationEvent } from '../lib/events.js';
 import { RUN_ID, appendConversation, listFixture } from '../lib/fixtures.js';
-import { Recorder } from '../lib/recording-fetch.js';
+import { OwnTime } from '../lib/own-time.js';
+import { Recorder, waves } from '../lib/recording-fetch.js';
 import { managedStorageId, planReplay, replay } from '../lib/replay.js';
 import { heading, note, progress, table, target, verdict } from '../lib/report.js';
 import { median, ms, quantile, ratio } from '../lib/stats.js';
 
 const TARGET = 1.1;
+/** The library's own CPU for appendEvent with singleWriter on a 10-event session, in µs. */
+const CPU_TARGET_US = 150;
+const CPU_TARGET_OPERATION = 'appendEvent (singleWriter, 10-event session)';
 
 interface Iteration {
   /** The timed library call. */
@@ -35,25 +42,32 @@ interface Result {
   n: number;
   library: number[];
   raw: number[];
+  /** The library's own wall time (ms) and CPU (µs) per call: with no request in flight. */
+  ownMs: number[];
+  ownCpuUs: number[];
+  /** Whether some of its requests were in flight together (own figures are then lower bounds). */
+  parallel: boolean;
   requests: number;
   mismatches: number;
 }
 
-async function runOperation(recorder: Recorder, op: Operation): Promise<Result> {
+async function runOperation(recorder: Recorder, own: OwnTime, op: Operation): Promise<Result> {
   const result: Result = {
     name: op.name,
     n: op.iterations,
     library: [],
     raw: [],
+    ownMs: [],
+    ownCpuUs: [],
+    parallel: false,
     requests: 0,
     mismatches: 0,
   };
   for (let k = 0; k < op.warmup + op.iterations; k++) {
     const iteration = await op.next(k);
     recorder.take();
-    const t0 = performance.now();
-    await iteration.library();
-    const libraryMs = performance.now() - t0;
+    const call = await own.measure(iteration.library);
+    const libraryMs = call.totalMs;
     const exchanges = recorder.take();
     const plan = planReplay(exchanges, iteration.substitutions);
     const t1 = performance.now();
@@ -62,7 +76,10 @@ async function runOperation(recorder: Recorder, op: Operation): Promise<Result> 
     if (k >= op.warmup) {
       result.library.push(libraryMs);
       result.raw.push(rawMs);
+      result.ownMs.push(call.wallMs);
+      result.ownCpuUs.push(call.cpuUs);
       result.requests = exchanges.length;
+      if (waves(exchanges).some((wave) => wave.length > 1)) result.parallel = true;
       result.mismatches += mismatches;
     }
   }
@@ -81,12 +98,24 @@ export async function overhead(
     'Median of N timed iterations after warm-up; library and bare-fetch runs alternate. The bare',
     "fetch replays the library's own requests (captured per iteration) wave by wave, as many at once",
     'as the library had in flight, and reads each body to the end without parsing it.',
-    `"extra" = library median − bare median. Target: ratio <= ${TARGET}.`,
+    `"extra" = library median − bare median. Target on AMS: ratio <= ${TARGET}.`,
+    '"own time" and "own CPU": what the library spends per call with none of its requests in',
+    'flight (wall time, and process CPU over those stretches only): argument checks, building',
+    'requests, its transport, reading and parsing bodies, validation, conversion to ADK objects.',
+    "Not counted: undici's own work inside fetch (a bare fetch does it too). process.cpuUsage()",
+    'around the whole call is not used: it also counts background threads (V8 GC, the tsx loader)',
+    'for the whole time the server takes, which is more, and noisier, than the figure sought.',
+    'Operations that have several requests in flight at once (≥): work the library does while',
+    'one of them is still in flight is not counted, so their own figures are lower bounds.',
+    'The managed fake answers in under a millisecond, so its ratio is shown without a target; the',
+    `target there, and on AMS, is own CPU <= ${CPU_TARGET_US} µs for ${CPU_TARGET_OPERATION}.`,
   );
   for (const backend of backends) {
     const recorder = new Recorder('light');
-    const service = env.service(backend, { fetch: recorder.fetch });
-    const single = env.service(backend, { fetch: recorder.fetch, singleWriter: true });
+    // The own-time meter wraps the recorder: the recorder's bookkeeping counts as request time.
+    const own = new OwnTime(recorder.fetch);
+    const service = env.service(backend, { fetch: own.fetch });
+    const single = env.service(backend, { fetch: own.fetch, singleWriter: true });
     const appName = `bench-ovh-${RUN_ID}`;
     const userId = 'ovh-user';
     let pairs = 0;
@@ -168,6 +197,23 @@ export async function overhead(
       appendOp('appendEvent (stale check)', service),
       appendOp('appendEvent (singleWriter)', single),
       {
+        // A new pair of 10-event sessions for every call: the append always meets 10 events.
+        name: CPU_TARGET_OPERATION,
+        iterations: n,
+        warmup: 10,
+        next: async () => {
+          const pair = await makePair(single, 10);
+          return {
+            library: () =>
+              single.appendEvent({
+                session: pair.live,
+                event: conversationEvent(pair.live.events.length),
+              }),
+            substitutions: twin(pair.a, pair.b),
+          };
+        },
+      },
+      {
         name: 'listSessions (100 sessions)',
         iterations: nList,
         warmup: 3,
@@ -193,7 +239,7 @@ export async function overhead(
     const results: Result[] = [];
     for (const op of operations) {
       progress(`${backend}: ${op.name} ×${op.iterations}`);
-      results.push(await runOperation(recorder, op));
+      results.push(await runOperation(recorder, own, op));
     }
     note(`\n### ${BACKEND_LABEL[backend]}`);
     table(
@@ -207,19 +253,39 @@ export async function overhead(
         'library p90',
         'bare p90',
         'ratio',
+        'own time p50',
+        'own CPU p50',
+        'own CPU p90',
         'verdict',
       ],
       results.map((r) => {
         const lib = median(r.library);
         const raw = median(r.raw);
         const value = lib / raw;
-        const met = value <= TARGET;
-        target({
-          section: `2 overhead (${backend})`,
-          target: `${r.name}: library/bare <= ${TARGET}`,
-          figure: `${ratio(value)} (${ms(lib)} vs ${ms(raw)})`,
-          met,
-        });
+        const cpu = median(r.ownCpuUs);
+        const bound = (figure: string): string => (r.parallel ? `≥ ${figure}` : figure);
+        const verdicts: boolean[] = [];
+        // The ratio stays a target on AMS only: the fake answers in under a millisecond.
+        if (backend === 'ams') {
+          const met = value <= TARGET;
+          verdicts.push(met);
+          target({
+            section: `2 overhead (${backend})`,
+            target: `${r.name}: library/bare <= ${TARGET}`,
+            figure: `${ratio(value)} (${ms(lib)} vs ${ms(raw)})`,
+            met,
+          });
+        }
+        if (r.name === CPU_TARGET_OPERATION) {
+          const met = cpu <= CPU_TARGET_US;
+          verdicts.push(met);
+          target({
+            section: `2 overhead (${backend})`,
+            target: `${r.name}: library's own CPU <= ${CPU_TARGET_US} µs`,
+            figure: `${micros(cpu)} (own time ${micros(median(r.ownMs) * 1000)})`,
+            met,
+          });
+        }
         return [
           r.name,
           r.n,
@@ -230,7 +296,10 @@ export async function overhead(
           ms(quantile(r.library, 0.9)),
           ms(quantile(r.raw, 0.9)),
           ratio(value),
-          verdict(met),
+          bound(micros(median(r.ownMs) * 1000)),
+          bound(micros(cpu)),
+          bound(micros(quantile(r.ownCpuUs, 0.9))),
+          verdicts.length === 0 ? '—' : verdict(verdicts.every(Boolean)),
         ];
       }),
     );
@@ -244,3 +313,6 @@ export async function overhead(
     }
   }
 }
+
+const micros = (value: number): string =>
+  Number.isFinite(value) ? `${Math.round(value)} µs` : '—';

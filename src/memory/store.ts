@@ -54,3 +54,29 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
 }
+
+/**
+ * A tenant's backend scope (namespace and owner ids, app markers), computed once per app and user:
+ * the mapping runs several regular expressions and may hash, on every call otherwise. Bounded:
+ * past `limit` tenants it starts again.
+ */
+export class ScopeCache<S> {
+  private readonly scopes = new Map<string, S>();
+
+  constructor(
+    private readonly compute: (tenant: Tenant) => S,
+    private readonly limit = 1_000,
+  ) {}
+
+  of(tenant: Tenant): S {
+    // Length-prefixed, so that no two (app, user) pairs share a key.
+    const key = `${tenant.appName.length}:${tenant.appName}${tenant.userId}`;
+    let scope = this.scopes.get(key);
+    if (scope === undefined) {
+      if (this.scopes.size >= this.limit) this.scopes.clear();
+      scope = this.compute(tenant);
+      this.scopes.set(key, scope);
+    }
+    return scope;
+  }
+}

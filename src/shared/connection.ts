@@ -78,6 +78,7 @@ function wholeBodyFetch(
     const response = await (inner ?? globalThis.fetch)(input, init);
     if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return response;
     const body = await response.arrayBuffer();
+    let decoded: string | undefined;
     // A 4xx that is not the API's own (a 404 that is not "no such session") is thrown here, typed, before any store can
     // read it as a missing session (the transport passes typed errors through).
     if (response.status >= 400 && response.status < 500) {
@@ -86,16 +87,128 @@ function wholeBodyFetch(
         { backend, method: (init?.method ?? 'GET').toUpperCase(), path: pathOf(url), storeId },
         response.status,
         response.statusText,
-        new TextDecoder().decode(body),
+        (decoded = new TextDecoder().decode(body)),
       );
       if (misdirected) throw misdirected;
     }
-    return new Response(body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    // Not a second Response: its constructor would wrap the bytes in a new stream for openapi-fetch
+    // to read back, which showed in the per-call overhead. The light response serves the same reads.
+    // Cast once, here: openapi-fetch types its fetch as returning a Response, and reads only the
+    // members BufferedResponse has (status, ok, headers, text, json, the parseAs readers, body).
+    return new BufferedResponse(response, body, decoded) as unknown as Response;
   };
+}
+
+/**
+ * A response over a body already read whole: what {@link wholeBodyFetch} hands the client. Reads
+ * decode the buffered bytes directly; only a caller that asks for `body` (a stream), `blob` or
+ * `formData` gets a real Response built over them, which then serves every later read, so a body
+ * is still readable once only, as a Response's. Status, headers, url and type are the received
+ * response's.
+ */
+class BufferedResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly ok: boolean;
+  readonly headers: Headers;
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly type: ResponseType;
+  /** Set when a read took the buffered bytes (not when a real Response serves the reads). */
+  private read = false;
+  private real: Response | undefined;
+
+  constructor(
+    source: Pick<
+      Response,
+      'status' | 'statusText' | 'ok' | 'headers' | 'url' | 'redirected' | 'type'
+    >,
+    private readonly buffered: ArrayBuffer,
+    /** The body as text, when it was already decoded (a 4xx checked for misdirection). */
+    private decoded?: string,
+  ) {
+    this.status = source.status;
+    this.statusText = source.statusText;
+    this.ok = source.ok;
+    this.headers = source.headers;
+    this.url = source.url;
+    this.redirected = source.redirected;
+    this.type = source.type;
+  }
+
+  /** A real Response over the bytes, built on first need and used from then on. */
+  private materialized(): Response {
+    this.real ??= new Response(this.read ? null : this.buffered, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+    });
+    return this.real;
+  }
+
+  get body(): Response['body'] {
+    return this.materialized().body;
+  }
+
+  get bodyUsed(): boolean {
+    return this.read || (this.real?.bodyUsed ?? false);
+  }
+
+  /** Reads the body through `fast` (bytes in hand) or the real Response, once, as a Response does. */
+  private async consume<T>(fast: () => T, viaReal: (real: Response) => Promise<T>): Promise<T> {
+    if (this.read) throw unusable();
+    if (this.real) return viaReal(this.real);
+    this.read = true;
+    return fast();
+  }
+
+  text(): Promise<string> {
+    return this.consume(
+      () => this.decoded ?? new TextDecoder().decode(this.buffered),
+      (real) => real.text(),
+    );
+  }
+
+  json(): Promise<unknown> {
+    // A body that is not JSON rejects with a SyntaxError, as Response.json() does.
+    return this.consume(
+      () => JSON.parse(this.decoded ?? new TextDecoder().decode(this.buffered)) as unknown,
+      (real) => real.json() as Promise<unknown>,
+    );
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    // A copy, as a Response's read gives: clones share the buffered bytes.
+    return this.consume(
+      () => this.buffered.slice(0),
+      (real) => real.arrayBuffer(),
+    );
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return this.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+  }
+
+  blob(): Promise<Blob> {
+    if (this.read) return Promise.reject(unusable());
+    return this.materialized().blob();
+  }
+
+  formData(): Promise<FormData> {
+    if (this.read) return Promise.reject(unusable());
+    return this.materialized().formData();
+  }
+
+  clone(): BufferedResponse {
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    const copy = new BufferedResponse(this, this.buffered, this.decoded);
+    if (this.real) copy.real = this.real.clone();
+    return copy;
+  }
+}
+
+function unusable(): TypeError {
+  return new TypeError('Body is unusable: Body has already been read');
 }
 
 function pathOf(url: string): string {

@@ -18,6 +18,7 @@ import {
   unwrap,
   type AgentMemoryServerClient,
 } from '../../clients/index.js';
+import { currentDeadline } from '../../clients/deadline.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
 import { scopeOf } from '../../shared/namespace.js';
 import {
@@ -45,6 +46,7 @@ import {
 } from '../records.js';
 import {
   chunk,
+  ScopeCache,
   type MemoryPatch,
   type MemoryStore,
   type StoreSearch,
@@ -61,6 +63,7 @@ const BATCH = 100;
 const LIST_CONFIRM_FROM = 8;
 /** Listing pages read beyond the records' own count (older records of the same session). */
 const LIST_CONFIRM_EXTRA_PAGES = 3;
+const EPOCH = new Date(0).toISOString();
 /** The memory types AMS accepts. */
 export const AMS_MEMORY_TYPES: readonly string[] = ['semantic', 'episodic', 'message'];
 /** The prefix of the topic that names the app when several apps share a namespace. */
@@ -106,9 +109,15 @@ export function checkAmsMemoryType(memoryType: string, field: string): AmsMemory
 }
 
 export class AmsMemoryStore implements MemoryStore {
+  private readonly scopes = new ScopeCache((tenant) => this.scopeOf(tenant));
+
   constructor(private readonly options: AmsMemoryStoreOptions) {}
 
   private scope(tenant: Tenant): Scope {
+    return this.scopes.of(tenant);
+  }
+
+  private scopeOf(tenant: Tenant): Scope {
     const { namespace, appQualifier } = scopeOf(tenant.appName, this.options.defaultNamespace);
     return {
       namespace: encodeId(namespace),
@@ -176,7 +185,9 @@ export class AmsMemoryStore implements MemoryStore {
     records: readonly AmsCreateRecord[],
     withinMs: number,
   ): Promise<WriteOutcome> {
-    const deadline = Date.now() + withinMs;
+    // Within the call's overall deadline too: records still unread then are reported as failed.
+    const started = Date.now();
+    const deadline = Math.min(started + withinMs, currentDeadline()?.at ?? Infinity);
     const pending = new Map(records.map((record) => [record.id, record]));
     const stored: string[] = [];
     let pause = 20;
@@ -197,7 +208,7 @@ export class AmsMemoryStore implements MemoryStore {
     }
     const failed: FailedMemoryWrite[] = [...pending.keys()].map((id) => ({
       id,
-      reason: `acknowledged but not readable after ${withinMs} ms (AMS indexes in the background and can drop a record; see its log)`,
+      reason: `acknowledged but not readable after ${Date.now() - started} ms (AMS indexes in the background and can drop a record; see its log)`,
     }));
     return { stored, failed };
   }
@@ -274,14 +285,16 @@ export class AmsMemoryStore implements MemoryStore {
         : { recency_boost: false }),
     };
     const found = await unwrap(this.options.client.POST(SEARCH, { body, headers: retrySafe }));
-    return found.memories
-      .filter((item) => this.owns(scope, item))
-      .map((item) => ({
-        ...this.toRecord(scope, item),
-        ...(ranked ? { score: Math.min(1, Math.max(0, 1 - item.dist)) } : {}),
-      }))
-      .filter((record) => passesFilters(record, search.filters))
-      .slice(0, search.limit);
+    // One pass: only this tenant's records, converted, checked against the filters, up to the limit.
+    const records: MemoryRecord[] = [];
+    for (const item of found.memories) {
+      if (records.length >= search.limit) break;
+      if (!this.owns(scope, item)) continue;
+      const record = this.toRecord(scope, item);
+      if (ranked) record.score = Math.min(1, Math.max(0, 1 - item.dist));
+      if (passesFilters(record, search.filters)) records.push(record);
+    }
+    return records;
   }
 
   private filter(scope: Scope, search: Pick<StoreSearch, 'filters'>): AmsSearch {
@@ -397,16 +410,17 @@ export class AmsMemoryStore implements MemoryStore {
       record.session_id != null
         ? decodeSessionId(record.session_id, scope.appQualifier)
         : undefined;
-    const createdAt = isoTime(record.created_at, new Date(0).toISOString());
-    return {
+    const createdAt = isoTime(record.created_at, EPOCH);
+    const converted: MemoryRecord = {
       id: record.id,
       text: split.text,
-      ...(split.author !== undefined ? { author: split.author } : {}),
       memoryType,
       topics: (record.topics ?? []).filter((topic) => !topic.startsWith(APP_TOPIC_PREFIX)),
-      ...(sessionId !== undefined ? { sessionId } : {}),
       createdAt,
-      ...(record.updated_at ? { updatedAt: isoTime(record.updated_at, createdAt) } : {}),
     };
+    if (split.author !== undefined) converted.author = split.author;
+    if (sessionId !== undefined) converted.sessionId = sessionId;
+    if (record.updated_at) converted.updatedAt = isoTime(record.updated_at, createdAt);
+    return converted;
   }
 }

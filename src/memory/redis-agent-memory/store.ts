@@ -37,6 +37,7 @@ import {
 } from '../records.js';
 import {
   chunk,
+  ScopeCache,
   type MemoryPatch,
   type MemoryStore,
   type StoreSearch,
@@ -81,17 +82,24 @@ interface Scope {
 }
 
 export class ManagedMemoryStore implements MemoryStore {
+  private readonly scopes = new ScopeCache((tenant) => this.scopeOf(tenant));
+
   constructor(private readonly options: ManagedMemoryStoreOptions) {}
 
   private scope(tenant: Tenant): Scope {
+    return this.scopes.of(tenant);
+  }
+
+  private scopeOf(tenant: Tenant): Scope {
     const { namespace, appQualifier } = scopeOf(tenant.appName, this.options.defaultNamespace);
+    const mapped = memoryNamespace(namespace);
     return {
-      namespace: memoryNamespace(namespace),
+      namespace: mapped,
       owner: memoryOwner(tenant.userId),
       appName: tenant.appName,
       appQualifier,
       appTopic: tenant.appName.length <= MAX_TOPIC_LENGTH ? tenant.appName : undefined,
-      lossy: memoryNamespace(namespace) !== namespace,
+      lossy: mapped !== namespace,
     };
   }
 
@@ -193,11 +201,15 @@ export class ManagedMemoryStore implements MemoryStore {
         headers: retrySafe,
       }),
     );
-    return page.items
-      .filter((item) => this.owns(scope, item))
-      .map((item) => this.toRecord(scope, item))
-      .filter((record) => passesFilters(record, search.filters))
-      .slice(0, search.limit);
+    // One pass: only this tenant's records, converted, checked against the filters, up to the limit.
+    const records: MemoryRecord[] = [];
+    for (const item of page.items) {
+      if (records.length >= search.limit) break;
+      if (!this.owns(scope, item)) continue;
+      const record = this.toRecord(scope, item);
+      if (passesFilters(record, search.filters)) records.push(record);
+    }
+    return records;
   }
 
   private filter(scope: Scope, search: Pick<StoreSearch, 'filters'>): Filter {
@@ -310,19 +322,20 @@ export class ManagedMemoryStore implements MemoryStore {
     const appTopic = scope.appTopic === undefined ? -1 : topics.lastIndexOf(scope.appTopic);
     if (appTopic >= 0) topics.splice(appTopic, 1);
     const sessionId = attributeString(attributes[ATTRIBUTES.session]) ?? record.sessionId;
-    return {
+    const converted: MemoryRecord = {
       id: record.id,
       text: split.text,
-      ...(split.author !== undefined ? { author: split.author } : {}),
       memoryType,
       topics,
-      ...(sessionId !== undefined ? { sessionId } : {}),
       createdAt: isoTime(
         attributeString(attributes[ATTRIBUTES.time]) ?? record.createdAt,
         record.createdAt,
       ),
       updatedAt: isoTime(record.updatedAt, record.updatedAt),
     };
+    if (split.author !== undefined) converted.author = split.author;
+    if (sessionId !== undefined) converted.sessionId = sessionId;
+    return converted;
   }
 }
 
