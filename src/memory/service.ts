@@ -113,6 +113,8 @@ const TYPE_ALIASES: Record<string, MemoryType> = {
   conversation: 'message',
 };
 const SESSIONS_REMEMBERED = 1_000;
+// Listing passes of a delete by session or owner (see deleteListed).
+const DELETE_ROUNDS = 8;
 
 /**
  * Long-term memory for ADK agents on Redis: `addSessionToMemory` stores each event with visible
@@ -360,25 +362,38 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
       checkText(request.sessionId, 'sessionId');
     }
     return this.timed(async () => {
-      let ids: string[];
-      if (wanted !== undefined) {
-        const found = await Promise.all(wanted.map((id) => this.store.get(tenant, id)));
-        ids = wanted.filter((_, i) => found[i] !== undefined);
-        if (request.sessionId !== undefined) {
-          ids = ids.filter((_, i) => found[i]?.sessionId === request.sessionId);
-        }
-      } else {
-        ids = await this.store.listIds(tenant, request.sessionId);
-      }
       // Forget what this process wrote, so that adding the session again writes it again.
       this.written.forget(
         request.sessionId !== undefined && request.memoryIds === undefined
           ? sessionKey(tenant, request.sessionId)
           : ownerPrefix(tenant),
       );
-      if (ids.length === 0) return { deleted: [] };
-      return { deleted: await this.store.deleteOwned(tenant, ids) };
+      if (wanted !== undefined) {
+        const found = await Promise.all(wanted.map((id) => this.store.get(tenant, id)));
+        const ids = wanted.filter(
+          (_, i) =>
+            found[i] !== undefined &&
+            (request.sessionId === undefined || found[i].sessionId === request.sessionId),
+        );
+        return { deleted: ids.length === 0 ? [] : await this.store.deleteOwned(tenant, ids) };
+      }
+      return { deleted: await this.deleteListed(tenant, request.sessionId) };
     });
+  }
+
+  /**
+   * Deletes every memory a listing finds, listing again until it finds none it has not deleted:
+   * AMS pages a search by offset over an order that can change between pages, so one pass can
+   * miss records (measured: 200 of 250). Bounded, so a record that keeps reappearing cannot loop.
+   */
+  private async deleteListed(tenant: Tenant, sessionId: string | undefined): Promise<string[]> {
+    const deleted = new Set<string>();
+    for (let round = 0; round < DELETE_ROUNDS; round++) {
+      const ids = (await this.store.listIds(tenant, sessionId)).filter((id) => !deleted.has(id));
+      if (ids.length === 0) break;
+      for (const id of await this.store.deleteOwned(tenant, ids)) deleted.add(id);
+    }
+    return [...deleted];
   }
 
   private eventMemories(
