@@ -3,17 +3,9 @@
  * over: separators, quotes, wildcards, escapes, whitespace, case, non-ASCII and reserved prefixes.
  */
 
-/** mulberry32: a small seeded PRNG, so every run sees the same names. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../unit/sessions/random.js';
+
+export { seededRandom };
 
 /** Every printable ASCII character that is not a letter or digit, and the space. */
 export const ASCII_PUNCTUATION = [...' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'];
