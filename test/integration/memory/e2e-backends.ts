@@ -90,14 +90,14 @@ class ManagedFakeBackend implements MemoryE2eBackend {
     return new RedisSessionMemoryService(this.connection());
   }
   brokenMemory(): Promise<RedisLongTermMemoryService> {
-    this.fake!.injectFault({
-      method: 'POST',
-      pathPattern: /long-term-memory/,
-      status: 503,
-      times: 1,
-    });
+    // A store the API does not know: every memory call fails, while the session service (which
+    // also writes long-term records, for app and user state) keeps working on the real store.
     return Promise.resolve(
-      new RedisLongTermMemoryService({ ...this.connection(), retry: { maxRetries: 0 } }),
+      new RedisLongTermMemoryService({
+        ...this.connection(),
+        storeId: 'store-that-does-not-exist',
+        retry: { maxRetries: 0 },
+      }),
     );
   }
 }
