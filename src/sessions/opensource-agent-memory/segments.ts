@@ -21,7 +21,8 @@
  * - A segment that cannot be found, or holds other events than its reference says, fails the read
  *   with {@link SessionHistoryMissingError}: a history is never returned shorter.
  */
-import type { AmsWorkingMemoryUpdate } from '../../clients/index.js';
+import type { AmsWorkingMemory, AmsWorkingMemoryUpdate } from '../../clients/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
 import { ENCODED_PREFIX, hex } from '../../shared/opensource-agent-memory/ids.js';
 import { SessionHistoryMissingError, type SessionKey } from '../errors.js';
@@ -48,6 +49,8 @@ export const SEGMENT_EVENTS = 2304;
 export const MERGE_AT = 4;
 /** The events one seal writes in the steady state: the size of class 0. */
 const SEALED_EVENTS = TAIL_MAX + 1 - TAIL_KEEP;
+/** Waits before asking AMS again for a named segment it answered 404 for (see getNamed). */
+const MISSING_SEGMENT_DELAYS_MS = [50, 250];
 
 /** A segment's size class: 0 below MERGE_AT seals' worth of events, then one up per factor. */
 function sizeClass(count: number): number {
@@ -135,7 +138,7 @@ export class HistorySegments {
     if (refs.length === 0) return [];
     const namespace = segmentNamespace(session);
     const parts = await mapWithConcurrency(refs, this.concurrency, async ([id, count]) => {
-      const doc = await this.documents.get({ namespace, userId: session.userId, sessionId: id });
+      const doc = await this.getNamed({ namespace, userId: session.userId, sessionId: id });
       if (!doc) throw new SessionHistoryMissingError(key, id, count, 'is not stored');
       const envelope = readSegmentEnvelope(doc);
       if (!envelope || !belongsTo(envelope, key) || envelope.events.length !== count) {
@@ -149,6 +152,20 @@ export class HistorySegments {
       return envelope.events;
     });
     return parts.flat();
+  }
+
+  /**
+   * A segment the session document names. It was acknowledged before it was named, so a 404 is
+   * asked again before it counts: AMS 0.15.2 answers 404 for any error while reading a document
+   * (its GET returns "not found" on an exception, e.g. a busy Redis connection pool), which the
+   * bench's 64 concurrent sessions hit once.
+   */
+  private async getNamed(address: DocumentAddress): Promise<AmsWorkingMemory | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const doc = await this.documents.get(address);
+      if (doc || attempt >= MISSING_SEGMENT_DELAYS_MS.length) return doc;
+      await sleep(MISSING_SEGMENT_DELAYS_MS[attempt]);
+    }
   }
 
   /** Deletes every segment document of the session, including orphans and merged ones. */

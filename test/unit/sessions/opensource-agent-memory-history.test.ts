@@ -18,7 +18,7 @@ import {
   segmentNamespace,
 } from '../../../src/sessions/opensource-agent-memory/segments.js';
 import { OpensourceAgentMemoryStore } from '../../../src/sessions/opensource-agent-memory/store.js';
-import { AMS, FakeAms, type Doc } from './fake-ams.js';
+import { AMS, FakeAms, type Doc, type SeenRequest } from './fake-ams.js';
 
 const APP = 'my-app';
 const USER = 'alice';
@@ -140,6 +140,20 @@ describe('a long session on AMS', () => {
       segment: victim!.session_id,
       session: { ...KEY, sessionId: 's1' },
     });
+  });
+
+  it('a 404 for a named segment is asked again (AMS answers 404 on any read error)', async () => {
+    const svc = service();
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await appendMany(svc, session, 0, 60);
+    const [victim] = namedSegments('s1');
+    const isVictim = (request: SeenRequest) =>
+      request.method === 'GET' && request.sessionId === victim!.session_id;
+    ams.failOnce(isVictim, [404, { detail: 'Working memory not found' }]);
+    ams.clearRequests();
+    const read = await svc.getSession({ ...KEY, sessionId: 's1' });
+    expect(read!.events).toHaveLength(session.events.length);
+    expect(ams.requests.filter(isVictim)).toHaveLength(2);
   });
 
   it('a segment holding other events than its reference says fails typed too', async () => {
