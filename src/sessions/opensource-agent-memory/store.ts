@@ -21,8 +21,8 @@ import { scopeOf } from '../../shared/namespace.js';
 import {
   decodeSessionId,
   encodeId,
-  encodeIdV1,
   encodeSessionId,
+  legacyEncodeId,
   legacyEncodeSessionId,
 } from '../../shared/opensource-agent-memory/ids.js';
 import { RecentMap } from '../../shared/recent.js';
@@ -195,11 +195,19 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     const candidates: { userId: string; sessionId: string }[] = [];
     const seen = new Set<string>();
     // Sessions that versions up to 0.0.1 stored under other forms of the ids are listed too.
-    const legacyNamespace = encodeIdV1(scopeOf(appName, this.options.defaultNamespace).namespace);
+    const legacyNamespace = legacyEncodeId(
+      scopeOf(appName, this.options.defaultNamespace).namespace,
+    );
     const perUser = await mapWithConcurrency(users, this.options.listConcurrency, async (user) => {
       const ids = await this.documents.list(namespace, encodeId(user));
-      if (legacyNamespace !== namespace || encodeIdV1(user) !== encodeId(user)) {
-        ids.push(...(await this.documents.list(legacyNamespace, encodeIdV1(user))));
+      const legacyUser = legacyEncodeId(user);
+      if (legacyNamespace !== undefined || legacyUser !== undefined) {
+        ids.push(
+          ...(await this.documents.list(
+            legacyNamespace ?? namespace,
+            legacyUser ?? encodeId(user),
+          )),
+        );
       }
       return { user, ids };
     });
@@ -299,17 +307,18 @@ export class OpensourceAgentMemoryStore implements SessionStore {
    */
   private legacySessionAddress(key: SessionKey): DocumentAddress | undefined {
     const { namespace, appQualifier } = scopeOf(key.appName, this.options.defaultNamespace);
-    const current = this.sessionAddress(key);
     const legacy = {
-      namespace: encodeIdV1(namespace),
-      userId: encodeIdV1(key.userId),
-      sessionId: legacyEncodeSessionId(key.sessionId, appQualifier) ?? current.sessionId,
+      namespace: legacyEncodeId(namespace),
+      userId: legacyEncodeId(key.userId),
+      sessionId: legacyEncodeSessionId(key.sessionId, appQualifier),
     };
-    const same =
-      legacy.namespace === current.namespace &&
-      legacy.userId === current.userId &&
-      legacy.sessionId === current.sessionId;
-    return same ? undefined : legacy;
+    if (Object.values(legacy).every((id) => id === undefined)) return undefined;
+    const current = this.sessionAddress(key);
+    return {
+      namespace: legacy.namespace ?? current.namespace,
+      userId: legacy.userId ?? current.userId,
+      sessionId: legacy.sessionId ?? current.sessionId,
+    };
   }
 
   /** The session's document where it is now, else where an earlier version stored it. */
