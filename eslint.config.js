@@ -41,7 +41,16 @@ function layers() {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'docs/**', 'src/generated/**', 'node_modules/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'bench/.dist/**',
+      'coverage/**',
+      'docs/**',
+      'src/generated/**',
+      'node_modules/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,10 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  RedisSessionMemoryService,
-  type RedisSessionMemoryServiceConfig,
-} from '../../src/index.js';
+import { RedisSessionMemoryService, type RedisSessionMemoryServiceConfig } from './library.js';
 import { startMemoryServer, type RunningMemoryServer } from '../../scripts/lib/memory-server.js';
 import { progress } from './report.js';
 

@@ -1,6 +1,6 @@
 /** Data several sections share, built once per run: ids, and an app with 100 sessions. */
 import type { Session } from '@google/adk';
-import type { RedisSessionMemoryService } from '../../src/index.js';
+import type { RedisSessionMemoryService } from './library.js';
 import type { BackendKey, BenchEnv } from './env.js';
 import { conversationEvent } from './events.js';
 import { progress } from './report.js';

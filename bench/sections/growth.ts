@@ -5,7 +5,7 @@
  * writes of history segments and their merges.
  */
 import type { Session } from '@google/adk';
-import type { RedisSessionMemoryService } from '../../src/index.js';
+import type { RedisSessionMemoryService } from '../lib/library.js';
 import { BACKENDS, BACKEND_LABEL, type BackendKey, type BenchEnv } from '../lib/env.js';
 import { conversationEvent } from '../lib/events.js';
 import { RUN_ID, appendConversation } from '../lib/fixtures.js';

@@ -8,7 +8,7 @@
  * fake, which answers in under a millisecond, so that a ratio there mostly measures the fake.
  */
 import type { Session } from '@google/adk';
-import type { RedisSessionMemoryService } from '../../src/index.js';
+import type { RedisSessionMemoryService } from '../lib/library.js';
 import { BACKENDS, BACKEND_LABEL, type BackendKey, type BenchEnv } from '../lib/env.js';
 import { conversationEvent } from '../lib/events.js';
 import { RUN_ID, appendConversation, listFixture } from '../lib/fixtures.js';

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { InMemorySessionService, type BaseSessionService } from '@google/adk';
-import { RedisSessionMemoryService } from '../../src/index.js';
+import { RedisSessionMemoryService } from '../lib/library.js';
 import type { BenchEnv } from '../lib/env.js';
 import { textEvent } from '../lib/events.js';
 import { RUN_ID } from '../lib/fixtures.js';

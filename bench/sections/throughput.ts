@@ -4,8 +4,8 @@
  * direct run, and by a loopback TCP proxy that counts the sockets it accepts (a second run).
  */
 import type { Session } from '@google/adk';
-import type { RedisSessionMemoryServiceConfig } from '../../src/index.js';
-import { RedisSessionMemoryService } from '../../src/index.js';
+import type { RedisSessionMemoryServiceConfig } from '../lib/library.js';
+import { RedisSessionMemoryService } from '../lib/library.js';
 import { ConnectionCounter } from '../lib/connections.js';
 import { BACKENDS, BACKEND_LABEL, type BackendKey, type BenchEnv } from '../lib/env.js';
 import { conversationEvent } from '../lib/events.js';
