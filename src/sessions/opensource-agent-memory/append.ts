@@ -109,7 +109,7 @@ export async function commitSessionAppend(
     if (!targets.keepAnswer) {
       await targets.documents.putAcknowledged(address, body, text, writeId);
     } else {
-      const written = await targets.documents.put(address, body, text);
+      const written = await targets.documents.putKept(address, body, text, writeId);
       // Kept for the next append, so it must be this write's document, not any valid one.
       let echoed: SessionEnvelope | undefined;
       try {

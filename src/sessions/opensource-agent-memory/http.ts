@@ -106,6 +106,51 @@ export class AmsDocuments {
     }
   }
 
+  /**
+   * PUTs a document whose answer is kept (the single-writer cache): the answer is checked to be this
+   * write's (it carries `mark`), then kept as the document sent when AMS stored it as sent, which
+   * saves parsing a document about twice the size of what was sent on every append; otherwise
+   * (AMS summarised the messages on the way in) the answer is parsed and returned.
+   *
+   * "As sent" is read from the top-level `context` of the answer: AMS's summarisation, the only
+   * rewrite a PUT does, always replaces it, while every other field it changes (timestamps, token
+   * counts, defaults) is one the next write sends back as read anyway. AMS writes `context` after
+   * `data` and before everything else of the document, so its last `"context":` key is the
+   * top-level one unless the strategy's options hold such a key (then the answer is parsed).
+   */
+  async putKept(
+    address: DocumentAddress,
+    body: AmsWorkingMemoryUpdate,
+    text: string,
+    mark: string,
+  ): Promise<AmsWorkingMemory> {
+    const answer: unknown = await unwrap(
+      this.client.PUT(WORKING_MEMORY, {
+        params: { path: { session_id: address.sessionId }, query: this.putQuery() },
+        body,
+        bodySerializer: () => text,
+        parseAs: 'text',
+      }),
+    );
+    if (
+      typeof answer !== 'string' ||
+      !answer.trimStart().startsWith('{') ||
+      !answer.includes(JSON.stringify(mark))
+    ) {
+      throw notThisWrite();
+    }
+    if (storedAsSent(answer, body)) {
+      return { ...body, session_id: address.sessionId } as AmsWorkingMemory;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer);
+    } catch {
+      throw notThisWrite();
+    }
+    return checkDocument(parsed, 'PUT');
+  }
+
   async delete(address: DocumentAddress): Promise<void> {
     await unwrap(
       this.client.DELETE(WORKING_MEMORY, {
@@ -195,6 +240,19 @@ function scopeQuery(address: DocumentAddress): { namespace: string; user_id?: st
   return address.userId === undefined
     ? { namespace: address.namespace }
     : { namespace: address.namespace, user_id: address.userId };
+}
+
+const CONTEXT_KEY = '"context":';
+
+/** Whether AMS's answer to a PUT of `body` has the context sent, so it stored the rest as sent. */
+function storedAsSent(answer: string, body: AmsWorkingMemoryUpdate): boolean {
+  const strategy = body.long_term_memory_strategy;
+  if (strategy && JSON.stringify(strategy).includes(CONTEXT_KEY)) return false;
+  const at = answer.lastIndexOf(CONTEXT_KEY);
+  if (at < 0) return false;
+  const sent =
+    body.context === undefined || body.context === null ? 'null' : JSON.stringify(body.context);
+  return answer.startsWith(`${sent},`, at + CONTEXT_KEY.length);
 }
 
 /** AMS answered a PUT with something other than the document that PUT stored. */

@@ -39,6 +39,8 @@ export class FakeAms {
   readonly docs = new Map<string, Doc>();
   readonly requests: SeenRequest[] = [];
   private readonly rules: Rule[] = [];
+  /** Rewrites a PUT's document before it is stored and returned (AMS summarising on the way in). */
+  onPut: ((doc: Doc) => Doc) | undefined;
   /** The server's clock (ISO strings for `updated_at` and defaults). */
   now = '2025-06-01T12:00:00.000Z';
 
@@ -167,8 +169,9 @@ export class FakeAms {
       user_id: body.user_id ?? null,
       updated_at: this.now,
     };
-    this.docs.set(docKey(stored.namespace, stored.user_id, sessionId), stored);
-    return [200, structuredClone(stored)];
+    const kept = this.onPut ? this.onPut(stored) : stored;
+    this.docs.set(docKey(kept.namespace, kept.user_id, sessionId), kept);
+    return [200, structuredClone(kept)];
   }
 
   private list(query: Record<string, string>): Reply {

@@ -574,6 +574,44 @@ describe('singleWriter', () => {
     expect(body.data.adk_redis).toMatchObject({ revision: 3, lastUpdateTime: TS2 });
   });
 
+  it('singleWriter: an answer AMS rewrote on the way in (a new context) is what the next append builds on', async () => {
+    const svc = service({ singleWriter: true });
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    // AMS summarising: each answer has a new context and lacks the oldest message.
+    let summaries = 0;
+    ams.onPut = (doc) =>
+      doc.session_id === 's1'
+        ? {
+            ...doc,
+            context: `summary ${++summaries}`,
+            messages: (doc.messages as unknown[]).slice(1),
+          }
+        : doc;
+    await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
+    await svc.appendEvent({ session, event: textEvent('e2', 'user', 'two', TS2) });
+    ams.onPut = undefined;
+    ams.clearRequests();
+    await svc.appendEvent({ session, event: textEvent('e3', 'user', 'three', TS3) });
+    const body = bodyOf(ams.seen('PUT', 's1')[0]) as Body & { context?: unknown };
+    expect(body.context).toBe('summary 2');
+    expect(body.messages.map((m) => m.content)).toEqual(['three']);
+    expect(eventIds(body)).toEqual(['e1', 'e2', 'e3']);
+  });
+
+  it('singleWriter: an answer stored as sent is built on as sent (server fields kept)', async () => {
+    const svc = service({ singleWriter: true });
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    const created = structuredClone(ams.doc(APP, USER, 's1'))!;
+    await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
+    ams.clearRequests();
+    await svc.appendEvent({ session, event: textEvent('e2', 'user', 'two', TS2) });
+    const body = bodyOf(ams.seen('PUT', 's1')[0]) as Body & Record<string, unknown>;
+    for (const field of ['created_at', 'last_accessed', 'context', 'tokens', 'memories']) {
+      expect(body[field], field).toEqual(created[field]);
+    }
+    expect(body.messages.map((m) => m.content)).toEqual(['one', 'two']);
+  });
+
   it('singleWriter: true still refuses a stale live session of this process', async () => {
     const { svc, session } = await twoAppends(true);
     const copy = (await svc.getSession({ ...KEY, sessionId: 's1' }))!;
