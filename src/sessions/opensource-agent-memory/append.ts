@@ -16,6 +16,7 @@ import {
   upsertEvent,
   type SessionEnvelope,
 } from './documents.js';
+import { sessionWriteText } from './body.js';
 import { notThisWrite, type AmsDocuments, type DocumentAddress } from './http.js';
 import {
   documentCreatedAt,
@@ -105,7 +106,8 @@ export async function commitSessionAppend(
       messages,
       data: sessionData(change.sessionState, next) as AmsWorkingMemoryUpdate['data'],
     };
-    const text = JSON.stringify(body);
+    // Single-writer: the document is this process's own from write to write (see body.ts).
+    const text = targets.keepAnswer ? sessionWriteText(body) : JSON.stringify(body);
     if (!targets.keepAnswer) {
       await targets.documents.putAcknowledged(address, body, text, writeId);
     } else {

@@ -140,7 +140,7 @@ export class AmsDocuments {
       throw notThisWrite();
     }
     if (storedAsSent(answer, body)) {
-      return { ...body, session_id: address.sessionId } as AmsWorkingMemory;
+      return { ...body, session_id: address.sessionId };
     }
     let parsed: unknown;
     try {
