@@ -256,7 +256,7 @@ export function createTransport(
         callerSignal?.removeEventListener('abort', onCallerAbort);
       };
       const started = performance.now();
-      debug({ type: 'request', method, path, attempt });
+      if (config.onDebug) debug({ type: 'request', method, path, attempt });
       let response: Response;
       try {
         response = await new Promise<Response>((resolve, reject) => {
@@ -328,7 +328,9 @@ export function createTransport(
           continue;
         }
       }
-      debug({ type: 'response', method, path, attempt, status: response.status, durationMs });
+      if (config.onDebug) {
+        debug({ type: 'response', method, path, attempt, status: response.status, durationMs });
+      }
       responseContexts.set(response, {
         backend: config.backend,
         method,

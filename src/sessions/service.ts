@@ -265,6 +265,8 @@ export class RedisSessionMemoryService extends BaseSessionService {
   /** A string id within the size limit (see {@link MAX_ID_BYTES}). */
   private requireId(value: unknown, field: string): string {
     const id = requireString(value, field);
+    // No UTF-16 unit takes more than 6 bytes JSON-escaped: short ids need no count.
+    if (id.length * 6 <= this.maxIdBytes) return id;
     // JSON's escaped form bounds the UTF-8 size as well; cheap enough for ids of any length.
     const bytes = Buffer.byteLength(JSON.stringify(id), 'utf8') - 2;
     if (bytes > this.maxIdBytes) {
@@ -340,14 +342,15 @@ function changeOf(session: Session, event: Event): AppendChange {
       setOwn(userDelta, key.slice(State.USER_PREFIX.length), liveValue(key, value));
     }
   }
-  const sessionState: StateMap = emptyState();
+  const kept: StateMap = emptyState();
   for (const [key, value] of Object.entries(session.state)) {
     if (value === undefined) continue;
-    if ([State.APP_PREFIX, State.USER_PREFIX, State.TEMP_PREFIX].some((p) => key.startsWith(p))) {
-      continue;
-    }
-    setOwn(sessionState, key, jsonClone(value));
+    if (key.startsWith(State.APP_PREFIX) || key.startsWith(State.USER_PREFIX)) continue;
+    if (key.startsWith(State.TEMP_PREFIX)) continue;
+    setOwn(kept, key, value);
   }
+  // One copy of the whole map (JSON.parse keeps `__proto__` an own key, as setOwn does).
+  const sessionState: StateMap = jsonClone(kept);
   const text = visibleText(event);
   return {
     event: toStoredEvent(event),

@@ -112,15 +112,16 @@ export async function commitSessionAppend(
       await targets.documents.putAcknowledged(address, body, text, writeId);
     } else {
       const written = await targets.documents.putKept(address, body, text, writeId);
-      // Kept for the next append, so it must be this write's document, not any valid one.
+      // Kept for the next append, so it must be this write's document, not any valid one (the
+      // document as sent is).
       let echoed: SessionEnvelope | undefined;
       try {
-        echoed = readSessionEnvelope(written);
+        echoed = written.asSent ? undefined : readSessionEnvelope(written.doc);
       } catch {
         echoed = undefined;
       }
-      if (echoed?.writeId !== writeId) throw notThisWrite();
-      targets.keepAnswer(written);
+      if (!written.asSent && echoed?.writeId !== writeId) throw notThisWrite();
+      targets.keepAnswer(written.doc);
     }
     return revisionMark(next);
   };

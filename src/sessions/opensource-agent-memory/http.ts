@@ -110,7 +110,8 @@ export class AmsDocuments {
    * PUTs a document whose answer is kept (the single-writer cache): the answer is checked to be this
    * write's (it carries `mark`), then kept as the document sent when AMS stored it as sent, which
    * saves parsing a document about twice the size of what was sent on every append; otherwise
-   * (AMS summarised the messages on the way in) the answer is parsed and returned.
+   * (AMS summarised the messages on the way in) the answer is parsed and returned. `asSent` says
+   * which.
    *
    * "As sent" is read from the top-level `context` of the answer: AMS's summarisation, the only
    * rewrite a PUT does, always replaces it, while every other field it changes (timestamps, token
@@ -123,7 +124,7 @@ export class AmsDocuments {
     body: AmsWorkingMemoryUpdate,
     text: string,
     mark: string,
-  ): Promise<AmsWorkingMemory> {
+  ): Promise<{ doc: AmsWorkingMemory; asSent: boolean }> {
     const answer: unknown = await unwrap(
       this.client.PUT(WORKING_MEMORY, {
         params: { path: { session_id: address.sessionId }, query: this.putQuery() },
@@ -140,7 +141,7 @@ export class AmsDocuments {
       throw notThisWrite();
     }
     if (storedAsSent(answer, body)) {
-      return { ...body, session_id: address.sessionId };
+      return { doc: { ...body, session_id: address.sessionId }, asSent: true };
     }
     let parsed: unknown;
     try {
@@ -148,7 +149,7 @@ export class AmsDocuments {
     } catch {
       throw notThisWrite();
     }
-    return checkDocument(parsed, 'PUT');
+    return { doc: checkDocument(parsed, 'PUT'), asSent: false };
   }
 
   async delete(address: DocumentAddress): Promise<void> {

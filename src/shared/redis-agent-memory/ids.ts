@@ -55,11 +55,20 @@ export function pythonActorId(userId: string): string | undefined {
   return REDIS_AGENT_MEMORY_ID_PATTERN.test(sanitized) ? sanitized : undefined;
 }
 
+// Hashed identifiers recently computed: an agent's name is hashed on every event it authors.
+const hashedIds = new Map<string, string>();
+const HASHED_IDS_KEPT = 1024;
+
 /** A valid `namespace`/`actorId` for any string, injective. */
 export function managedIdentifier(value: string): string {
-  return REDIS_AGENT_MEMORY_ID_PATTERN.test(value) && !HASHED.test(value)
-    ? value
-    : `h-${sha256(value).slice(0, 62)}`;
+  if (REDIS_AGENT_MEMORY_ID_PATTERN.test(value) && !HASHED.test(value)) return value;
+  let hashed = hashedIds.get(value);
+  if (hashed === undefined) {
+    hashed = `h-${sha256(value).slice(0, 62)}`;
+    if (hashedIds.size >= HASHED_IDS_KEPT) hashedIds.clear();
+    hashedIds.set(value, hashed);
+  }
+  return hashed;
 }
 
 /** The storage session id of an ADK session. */
