@@ -248,7 +248,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     this.lastSeen.delete(this.locationOf(key));
     if (!found) return;
     // Segments first: if this fails part way, the session is still there to delete again.
-    await this.segments.deleteAll(found.address);
+    await this.segments.deleteAll(key, found.address);
     await this.documents.delete(found.address);
   }
 
