@@ -199,6 +199,29 @@ describe('a long session on AMS', () => {
     expect((await svc.getSession({ ...KEY, sessionId: 's2' }))!.events).toHaveLength(40);
   });
 
+  it('deleteSession of a session whose document expired removes the segments it left', async () => {
+    const svc = service({ sessionTtlSeconds: 60 });
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await appendMany(svc, session, 0, 60);
+    expect(segmentDocs('s1').length).toBeGreaterThan(0);
+    // AMS expires the session document; its segments carry no TTL.
+    ams.docs.delete(JSON.stringify([APP, USER, 's1']));
+    await svc.deleteSession({ ...KEY, sessionId: 's1' });
+    expect(segmentDocs('s1')).toEqual([]);
+  });
+
+  it('deleteSession leaves the segments alone when the address holds another session’s document', async () => {
+    const svc = service();
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await appendMany(svc, session, 0, 60);
+    const before = segmentDocs('s1').length;
+    const doc = ams.doc(APP, USER, 's1')!;
+    (doc.data as { adk_redis: { session: string } }).adk_redis.session = 'someone-else';
+    await svc.deleteSession({ ...KEY, sessionId: 's1' });
+    expect(segmentDocs('s1')).toHaveLength(before);
+    expect(ams.doc(APP, USER, 's1')).toBeDefined();
+  });
+
   it('listSessions reads each session document alone, whose size does not grow with history', async () => {
     const svc = service();
     const short = await svc.createSession({ ...KEY, sessionId: 'short' });
