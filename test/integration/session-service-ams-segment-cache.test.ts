@@ -5,7 +5,12 @@
  */
 import { createEvent, type Event } from '@google/adk';
 import { describe, expect, inject, it } from 'vitest';
-import { RedisSessionMemoryService } from '../../src/index.js';
+import {
+  RedisSessionMemoryService,
+  createAgentMemoryServerClient,
+  unwrap,
+} from '../../src/index.js';
+import { segmentNamespace } from '../../src/sessions/opensource-agent-memory/segments.js';
 import { uniqueId } from '../support/ids.js';
 
 const apiBaseUrl = inject('amsBaseUrl');
@@ -70,4 +75,35 @@ describe('history segments kept by a service', () => {
     await a.deleteSession(key);
     expect(await b.getSession(key)).toBeUndefined();
   }, 120_000);
+});
+
+describe('segments of an expired session', () => {
+  it('deleteSession removes them once the session document is gone', async () => {
+    const ams = createAgentMemoryServerClient({ baseUrl: apiBaseUrl, retry: { maxRetries: 0 } });
+    const appName = uniqueId('ttl-app');
+    const key = { appName, userId: 'u', sessionId: uniqueId('ttl') };
+    const svc = service({ sessionTtlSeconds: 3600 });
+    const live = await svc.createSession(key);
+    for (let n = 0; n < 40; n++) await svc.appendEvent({ session: live, event: event(n) });
+    const namespace = segmentNamespace({
+      namespace: appName,
+      userId: 'u',
+      sessionId: key.sessionId,
+    });
+    const listed = async () =>
+      (await unwrap(ams.GET('/v1/working-memory/', { params: { query: { namespace } } }))).sessions;
+    expect((await listed()).length).toBeGreaterThan(0);
+    // What AMS does when the TTL runs out: the session document goes, its segments (no TTL) stay.
+    await unwrap(
+      ams.DELETE('/v1/working-memory/{session_id}', {
+        params: {
+          path: { session_id: key.sessionId },
+          query: { namespace: appName, user_id: 'u' },
+        },
+      }),
+    );
+    expect(await svc.getSession(key)).toBeUndefined();
+    await svc.deleteSession(key);
+    expect(await listed()).toEqual([]);
+  }, 60_000);
 });
