@@ -31,7 +31,10 @@ interface SizeResult {
   appendSingle: Sample;
   /** The same appends on a fresh 10-event session, measured alternately with these. */
   reference: { append: Sample; appendSingle: Sample };
+  /** getSession on a service that has read the session before (the same service each call). */
   get: Sample;
+  /** getSession on a new service each call: a process's first read (no segment cached). */
+  getCold: Sample;
   /** listSessions of a user whose one session has this size. */
   list: Sample;
   /** At the largest size: bare-fetch time of getSession's exchanges, and JSON.parse alone. */
@@ -40,20 +43,26 @@ interface SizeResult {
 
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
-/** Calls `fn` once untimed, then until `reps` samples or `budgetMs` spent (at least one); medians. */
+/**
+ * Calls `fn` once untimed, then until `reps` samples or `budgetMs` spent (at least one); medians.
+ * `setup`, when given, runs before each call, untimed.
+ */
 async function sample(
   recorder: Recorder,
   reps: number,
   budgetMs: number,
   fn: () => Promise<unknown>,
+  setup?: () => void,
 ): Promise<Sample> {
   const samples: Sample[] = [];
+  setup?.();
   await fn(); // warm-up: the first call after a big write is slower on the server
   const started = performance.now();
   while (
     samples.length < reps &&
     (samples.length === 0 || performance.now() - started < budgetMs)
   ) {
+    setup?.();
     recorder.take();
     const cpu = process.cpuUsage();
     const t0 = performance.now();
@@ -167,6 +176,9 @@ export async function growth(
     'process around the call (the servers run in other processes): HTTP client, JSON parsing,',
     'validation, conversion to ADK events. getSession time and CPU are taken on a service without',
     'the recording fetch (which buffers and copies every body to count its bytes), 5 calls at 10,000.',
+    'getSession "warm": the same service each call, which on AMS keeps the history segments it has',
+    'read (they never change once written); "cold": a new service each call, as a process\'s first',
+    'read of the session (every segment fetched).',
     '"vs 10-event session alongside": append time (stale check / singleWriter) over the same append',
     'on a fresh 10-event session, the two alternating, so that load drift between sizes cancels.',
     '"amortised sent": bytes and requests per append while building the session, everything included',
@@ -201,6 +213,22 @@ export async function growth(
         plain.getSession(key),
       );
       const get: Sample = { ...recorded, ms: timed.ms, cpuMs: timed.cpuMs };
+      let fresh = service;
+      const coldRecorded = await sample(
+        recorder,
+        reps,
+        budget,
+        () => fresh.getSession(key),
+        () => (fresh = env.service(backend, { fetch: recorder.fetch })),
+      );
+      const coldTimed = await sample(
+        notRecording,
+        size >= 10_000 ? 5 : 7,
+        budget,
+        () => fresh.getSession(key),
+        () => (fresh = env.service(backend, {})),
+      );
+      const getCold: Sample = { ...coldRecorded, ms: coldTimed.ms, cpuMs: coldTimed.cpuMs };
       let live: Session = (await service.getSession(key))!;
       if (live.events.length < size) {
         throw new Error(`the ${size}-event session reads back with ${live.events.length} events`);
@@ -246,12 +274,14 @@ export async function growth(
         appendSingle,
         reference: { append: refAppend, appendSingle: refSingle },
         get,
+        getCold,
         list,
       };
       if (size === sizes[sizes.length - 1]) {
-        // The floor under getSession: the same exchanges with a bare fetch, and JSON.parse alone.
+        // The floor under a cold getSession: the same exchanges with a bare fetch, and JSON.parse
+        // alone.
         recorder.take();
-        await service.getSession(key);
+        await env.service(backend, { fetch: recorder.fetch }).getSession(key);
         const exchanges = recorder.take();
         const plan = planReplay(exchanges);
         const bare: number[] = [];
@@ -291,7 +321,10 @@ export async function growth(
         'sent',
         'append vs 10-event session alongside',
         'amortised sent',
-        'getSession',
+        'getSession warm',
+        'received',
+        'client CPU',
+        'getSession cold',
         'received',
         'client CPU',
         'listSessions received',
@@ -309,13 +342,16 @@ export async function growth(
         ms(r.get.ms),
         bytes(r.get.received),
         ms(r.get.cpuMs),
+        ms(r.getCold.ms),
+        bytes(r.getCold.received),
+        ms(r.getCold.cpuMs),
         bytes(r.list.received),
       ]),
     );
     const last = results[results.length - 1]!;
     if (last.floor) {
       note(
-        `\nAt ${last.size.toLocaleString('en-US')} events: getSession ${ms(last.get.ms)} (client CPU ${ms(last.get.cpuMs)}); ` +
+        `\nAt ${last.size.toLocaleString('en-US')} events: getSession cold ${ms(last.getCold.ms)} (client CPU ${ms(last.getCold.cpuMs)}); ` +
           `the same exchanges with a bare fetch ${ms(last.floor.bareMs)}; JSON.parse of the largest ` +
           `response (${bytes(last.floor.bodyBytes)}) alone ${ms(last.floor.parseMs)}.`,
       );
@@ -390,16 +426,16 @@ export async function growth(
     const big = at(10_000);
     target({
       section: `3 growth (${backend})`,
-      target: 'getSession client CPU at 10,000 events < 100 ms',
-      figure: big ? ms(big.get.cpuMs) : 'not run (--quick)',
-      met: big ? big.get.cpuMs < 100 : undefined,
+      target: 'getSession client CPU at 10,000 events < 100 ms (cold: a new service)',
+      figure: big ? `${ms(big.getCold.cpuMs)} (warm ${ms(big.get.cpuMs)})` : 'not run (--quick)',
+      met: big ? big.getCold.cpuMs < 100 && big.get.cpuMs < 100 : undefined,
     });
     note('');
     note(
       results
         .map(
           (r) =>
-            `${r.size}: ${r.append.requests} req/append, ${r.appendSingle.requests} req/append (singleWriter), ${r.get.requests} req/get`,
+            `${r.size}: ${r.append.requests} req/append, ${r.appendSingle.requests} req/append (singleWriter), ${r.get.requests} req/get warm, ${r.getCold.requests} cold`,
         )
         .join('; '),
     );

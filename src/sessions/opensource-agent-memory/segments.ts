@@ -20,6 +20,8 @@
  *   left by failed or lost writes and those merged away.
  * - A segment that cannot be found, or holds other events than its reference says, fails the read
  *   with {@link SessionHistoryMissingError}: a history is never returned shorter.
+ * - Segments read or written are kept in this process ({@link SegmentCache}): never changed once
+ *   named, they are read from AMS once per process (while the cache's memory bound keeps them).
  */
 import type { AmsWorkingMemory, AmsWorkingMemoryUpdate } from '../../clients/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,6 +40,7 @@ import {
   type SegmentRef,
 } from './documents.js';
 import type { AmsDocuments, DocumentAddress } from './http.js';
+import { SegmentCache } from './segment-cache.js';
 
 /** Most recent events a session document holds after an append. */
 export const TAIL_MAX = 16;
@@ -88,9 +91,14 @@ export interface Sealed {
 }
 
 export class HistorySegments {
+  /**
+   * @param cache where this store keeps segments it has read or written (one per store; tests pass
+   * a smaller one).
+   */
   constructor(
     private readonly documents: AmsDocuments,
     private readonly concurrency: number,
+    private readonly cache = new SegmentCache(),
   ) {}
 
   /**
@@ -126,8 +134,8 @@ export class HistorySegments {
   }
 
   /**
-   * The events of `refs`, in order. Each segment is checked to be this session's and to hold
-   * the count its reference says.
+   * The events of `refs`, in order, the caller's to change. Each segment is checked to be this
+   * session's and to hold the count its reference says, when it is fetched (cached ones were).
    * @throws SessionHistoryMissingError
    */
   async read(
@@ -138,6 +146,8 @@ export class HistorySegments {
     if (refs.length === 0) return [];
     const namespace = segmentNamespace(session);
     const parts = await mapWithConcurrency(refs, this.concurrency, async ([id, count]) => {
+      const cached = this.cache.get(key, session, id, count);
+      if (cached) return cached;
       const doc = await this.getNamed({ namespace, userId: session.userId, sessionId: id });
       if (!doc) throw new SessionHistoryMissingError(key, id, count, 'is not stored');
       const envelope = readSegmentEnvelope(doc);
@@ -149,6 +159,7 @@ export class HistorySegments {
           'does not hold them (not in a format this version reads, or other events)',
         );
       }
+      this.cache.put(key, session, id, envelope.events);
       return envelope.events;
     });
     return parts.flat();
@@ -168,13 +179,20 @@ export class HistorySegments {
     }
   }
 
-  /** Deletes every segment document of the session, including orphans and merged ones. */
-  async deleteAll(session: DocumentAddress): Promise<void> {
+  /**
+   * Deletes every segment document of the session, including orphans and merged ones, and forgets
+   * the ones this process keeps.
+   */
+  async deleteAll(key: SessionKey, session: DocumentAddress): Promise<void> {
     const namespace = segmentNamespace(session);
-    const ids = await this.documents.list(namespace, undefined);
-    await mapWithConcurrency(ids, this.concurrency, (id) =>
-      this.documents.delete({ namespace, userId: session.userId, sessionId: id }),
-    );
+    try {
+      const ids = await this.documents.list(namespace, undefined);
+      await mapWithConcurrency(ids, this.concurrency, (id) =>
+        this.documents.delete({ namespace, userId: session.userId, sessionId: id }),
+      );
+    } finally {
+      this.cache.forget(key, session);
+    }
   }
 
   /**
@@ -247,6 +265,7 @@ export class HistorySegments {
       data: data as AmsWorkingMemoryUpdate['data'],
     };
     await this.documents.putAcknowledged(address, body, JSON.stringify(body), id);
+    this.cache.put(key, session, id, events);
   }
 }
 

@@ -244,11 +244,17 @@ export class OpensourceAgentMemoryStore implements SessionStore {
   async delete(key: SessionKey): Promise<void> {
     // AMS falls back to an index lookup when the exact key is missing, and its TAG match ignores
     // case: deleting a missing session could delete another user's. Delete only what we found.
-    const found = await this.findSession(key);
+    const absent: DocumentAddress[] = [];
+    const found = await this.findSession(key, true, absent);
     this.lastSeen.delete(this.locationOf(key));
-    if (!found) return;
+    if (!found) {
+      // A session expired by sessionTtlSeconds leaves its segments (they carry no TTL, see
+      // segments.ts): remove those where no document is stored at all (not another's document).
+      await Promise.all(absent.map((address) => this.segments.deleteAll(key, address)));
+      return;
+    }
     // Segments first: if this fails part way, the session is still there to delete again.
-    await this.segments.deleteAll(found.address);
+    await this.segments.deleteAll(key, found.address);
     await this.documents.delete(found.address);
   }
 
@@ -321,15 +327,19 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     };
   }
 
-  /** The session's document where it is now, else where an earlier version stored it. */
+  /**
+   * The session's document where it is now, else where an earlier version stored it. `absent`,
+   * when given, collects the addresses tried where AMS stores no document at all.
+   */
   private async findSession(
     key: SessionKey,
     verifyForeign = true,
+    absent?: DocumentAddress[],
   ): Promise<FoundSession | undefined> {
-    const found = await this.findSessionAt(key, this.sessionAddress(key), verifyForeign);
+    const found = await this.findSessionAt(key, this.sessionAddress(key), verifyForeign, absent);
     if (found) return found;
     const legacy = this.legacySessionAddress(key);
-    return legacy && this.findSessionAt(key, legacy, verifyForeign);
+    return legacy && this.findSessionAt(key, legacy, verifyForeign, absent);
   }
 
   /**
@@ -342,9 +352,13 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     key: SessionKey,
     address: DocumentAddress,
     verifyForeign: boolean,
+    absent?: DocumentAddress[],
   ): Promise<FoundSession | undefined> {
     const doc = await this.documents.get(address);
-    if (!doc) return undefined;
+    if (!doc) {
+      absent?.push(address);
+      return undefined;
+    }
     const envelope = this.envelopeOf(key, doc);
     if (envelope === null) return undefined;
     if (envelope === undefined && verifyForeign) {

@@ -133,7 +133,10 @@ describe('a long session on AMS', () => {
     const [victim] = namedSegments('s1');
     expect(victim).toBeDefined();
     ams.docs.delete(JSON.stringify([victim!.namespace, victim!.user_id, victim!.session_id]));
-    const error = await svc.getSession({ ...KEY, sessionId: 's1' }).catch((e: unknown) => e);
+    // A service that has not read or written the segments (svc keeps those it wrote).
+    const error = await service()
+      .getSession({ ...KEY, sessionId: 's1' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionHistoryMissingError);
     expect(error).toMatchObject({
       code: 'ADK_REDIS_SESSION_HISTORY_MISSING',
@@ -151,7 +154,7 @@ describe('a long session on AMS', () => {
       request.method === 'GET' && request.sessionId === victim!.session_id;
     ams.failOnce(isVictim, [404, { detail: 'Working memory not found' }]);
     ams.clearRequests();
-    const read = await svc.getSession({ ...KEY, sessionId: 's1' });
+    const read = await service().getSession({ ...KEY, sessionId: 's1' });
     expect(read!.events).toHaveLength(session.events.length);
     expect(ams.requests.filter(isVictim)).toHaveLength(2);
   });
@@ -162,7 +165,7 @@ describe('a long session on AMS', () => {
     await appendMany(svc, session, 0, 60);
     const [victim] = namedSegments('s1');
     (victim!.data as { adk_redis: { events: unknown[] } }).adk_redis.events.pop();
-    await expect(svc.getSession({ ...KEY, sessionId: 's1' })).rejects.toBeInstanceOf(
+    await expect(service().getSession({ ...KEY, sessionId: 's1' })).rejects.toBeInstanceOf(
       SessionHistoryMissingError,
     );
   });
@@ -196,6 +199,29 @@ describe('a long session on AMS', () => {
     expect((await svc.getSession({ ...KEY, sessionId: 's2' }))!.events).toHaveLength(40);
   });
 
+  it('deleteSession of a session whose document expired removes the segments it left', async () => {
+    const svc = service({ sessionTtlSeconds: 60 });
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await appendMany(svc, session, 0, 60);
+    expect(segmentDocs('s1').length).toBeGreaterThan(0);
+    // AMS expires the session document; its segments carry no TTL.
+    ams.docs.delete(JSON.stringify([APP, USER, 's1']));
+    await svc.deleteSession({ ...KEY, sessionId: 's1' });
+    expect(segmentDocs('s1')).toEqual([]);
+  });
+
+  it('deleteSession leaves the segments alone when the address holds another session’s document', async () => {
+    const svc = service();
+    const session = await svc.createSession({ ...KEY, sessionId: 's1' });
+    await appendMany(svc, session, 0, 60);
+    const before = segmentDocs('s1').length;
+    const doc = ams.doc(APP, USER, 's1')!;
+    (doc.data as { adk_redis: { session: string } }).adk_redis.session = 'someone-else';
+    await svc.deleteSession({ ...KEY, sessionId: 's1' });
+    expect(segmentDocs('s1')).toHaveLength(before);
+    expect(ams.doc(APP, USER, 's1')).toBeDefined();
+  });
+
   it('listSessions reads each session document alone, whose size does not grow with history', async () => {
     const svc = service();
     const short = await svc.createSession({ ...KEY, sessionId: 'short' });
@@ -217,10 +243,12 @@ describe('reads of part of a session', () => {
     const svc = service();
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
     await appendMany(svc, session, 0, 400);
-    const store = new OpensourceAgentMemoryStore(
-      createAgentMemoryServerClient({ baseUrl: AMS, retry: { maxRetries: 0 } }),
-      { serverId: 'test', singleWriter: false, listConcurrency: 4 },
-    );
+    // A fresh store per read: each keeps the segments it has read.
+    const store = () =>
+      new OpensourceAgentMemoryStore(
+        createAgentMemoryServerClient({ baseUrl: AMS, retry: { maxRetries: 0 } }),
+        { serverId: 'test', singleWriter: false, listConcurrency: 4 },
+      );
     const key = { ...KEY, sessionId: 's1' };
     const named = (ams.doc(APP, USER, 's1')!.data as { adk_redis: { segments: unknown[] } })
       .adk_redis.segments.length;
@@ -228,7 +256,7 @@ describe('reads of part of a session', () => {
       ams.seen('GET').filter((r) => r.query.namespace?.startsWith('adk~h~')).length;
 
     ams.clearRequests();
-    const recent = (await store.read(key, { numRecentEvents: 20 }))!;
+    const recent = (await store().read(key, { numRecentEvents: 20 }))!;
     expect(recent.events.slice(-20).map((e) => e.id)).toEqual(
       Array.from({ length: 20 }, (_, i) => eventId(380 + i)),
     );
@@ -236,14 +264,14 @@ describe('reads of part of a session', () => {
 
     ams.clearRequests();
     const since = T0 + 390 * 1000;
-    const after = (await store.read(key, { afterTimestamp: since }))!;
+    const after = (await store().read(key, { afterTimestamp: since }))!;
     expect(after.events.filter((e) => e.timestamp >= since).map((e) => e.id)).toEqual(
       Array.from({ length: 10 }, (_, i) => eventId(390 + i)),
     );
     expect(segmentGets()).toBeLessThanOrEqual(1);
 
     ams.clearRequests();
-    const whole = (await store.read(key))!;
+    const whole = (await store().read(key))!;
     expect(whole.events.map((e) => e.id)).toEqual(
       Array.from({ length: 400 }, (_, n) => eventId(n)),
     );

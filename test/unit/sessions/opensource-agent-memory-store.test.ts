@@ -15,6 +15,7 @@ import {
   StaleSessionError,
   type RedisSessionMemoryServiceConfig,
 } from '../../../src/sessions/index.js';
+import { segmentNamespace } from '../../../src/sessions/opensource-agent-memory/segments.js';
 import { AMS, FakeAms, type Doc, type SeenRequest } from './fake-ams.js';
 
 const APP = 'my-app';
@@ -676,10 +677,19 @@ describe('ids on the wire', () => {
 });
 
 describe('deleteSession', () => {
-  it('a missing session: one GET, no DELETE', async () => {
+  it('a missing session: one GET, a listing of its segments (left if it expired), no DELETE', async () => {
     await service().deleteSession({ ...KEY, sessionId: 'nope' });
     expect(ams.requests.map((r) => [r.method, r.sessionId, r.query])).toEqual([
       ['GET', 'nope', { namespace: APP, user_id: USER }],
+      [
+        'GET',
+        undefined,
+        {
+          namespace: segmentNamespace({ namespace: APP, userId: USER, sessionId: 'nope' }),
+          limit: '100',
+          offset: '0',
+        },
+      ],
     ]);
   });
 
