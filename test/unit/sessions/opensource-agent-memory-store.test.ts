@@ -606,7 +606,7 @@ describe('singleWriter', () => {
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
     ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e2', 'user', 'two', TS2) });
-    const body = bodyOf(ams.seen('PUT', 's1')[0]) as Body & Record<string, unknown>;
+    const body = bodyOf(ams.seen('PUT', 's1')[0]);
     for (const field of ['created_at', 'last_accessed', 'context', 'tokens', 'memories']) {
       expect(body[field], field).toEqual(created[field]);
     }
