@@ -69,15 +69,21 @@ export function planReplay(
   }));
 }
 
-/** Runs a plan with the bare global fetch; returns how many statuses differed from the library's. */
-export async function replay(plan: ReplayPlan): Promise<number> {
+/**
+ * Runs a plan with a bare fetch (the global one unless given); returns how many statuses differed
+ * from the library's.
+ */
+export async function replay(
+  plan: ReplayPlan,
+  bareFetch: typeof globalThis.fetch = globalThis.fetch,
+): Promise<number> {
   let mismatches = 0;
   for (const wave of plan) {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < wave.requests.length) {
         const request = wave.requests[next++]!;
-        const response = await fetch(request.url, {
+        const response = await bareFetch(request.url, {
           method: request.method,
           headers: request.headers,
           body: request.body as BodyInit | undefined,

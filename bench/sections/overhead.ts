@@ -45,13 +45,20 @@ interface Result {
   /** The library's own wall time (ms) and CPU (µs) per call: with no request in flight. */
   ownMs: number[];
   ownCpuUs: number[];
+  /** The bare replay's own CPU (µs): what issuing the same requests and reading them costs. */
+  bareCpuUs: number[];
   /** Whether some of its requests were in flight together (own figures are then lower bounds). */
   parallel: boolean;
   requests: number;
   mismatches: number;
 }
 
-async function runOperation(recorder: Recorder, own: OwnTime, op: Operation): Promise<Result> {
+async function runOperation(
+  recorder: Recorder,
+  own: OwnTime,
+  bareOwn: OwnTime,
+  op: Operation,
+): Promise<Result> {
   const result: Result = {
     name: op.name,
     n: op.iterations,
@@ -59,6 +66,7 @@ async function runOperation(recorder: Recorder, own: OwnTime, op: Operation): Pr
     raw: [],
     ownMs: [],
     ownCpuUs: [],
+    bareCpuUs: [],
     parallel: false,
     requests: 0,
     mismatches: 0,
@@ -71,13 +79,15 @@ async function runOperation(recorder: Recorder, own: OwnTime, op: Operation): Pr
     const exchanges = recorder.take();
     const plan = planReplay(exchanges, iteration.substitutions);
     const t1 = performance.now();
-    const mismatches = await replay(plan);
+    const bare = await bareOwn.measure(() => replay(plan, bareOwn.fetch));
     const rawMs = performance.now() - t1;
+    const mismatches = bare.value;
     if (k >= op.warmup) {
       result.library.push(libraryMs);
       result.raw.push(rawMs);
       result.ownMs.push(call.wallMs);
       result.ownCpuUs.push(call.cpuUs);
+      result.bareCpuUs.push(bare.cpuUs);
       result.requests = exchanges.length;
       if (waves(exchanges).some((wave) => wave.length > 1)) result.parallel = true;
       result.mismatches += mismatches;
@@ -105,6 +115,8 @@ export async function overhead(
     "Not counted: undici's own work inside fetch (a bare fetch does it too). process.cpuUsage()",
     'around the whole call is not used: it also counts background threads (V8 GC, the tsx loader)',
     'for the whole time the server takes, which is more, and noisier, than the figure sought.',
+    '"bare own CPU": the same meter around the bare replay (issuing the same requests with',
+    "Node's fetch and reading their bodies, nothing parsed): the floor under the library's figure.",
     'Operations that have several requests in flight at once (≥): work the library does while',
     'one of them is still in flight is not counted, so their own figures are lower bounds.',
     'The managed fake answers in under a millisecond, so its ratio is shown without a target; the',
@@ -114,6 +126,8 @@ export async function overhead(
     const recorder = new Recorder('light');
     // The own-time meter wraps the recorder: the recorder's bookkeeping counts as request time.
     const own = new OwnTime(recorder.fetch);
+    // The same meter around the bare replay: the floor any client of Node's fetch pays.
+    const bareOwn = new OwnTime();
     const service = env.service(backend, { fetch: own.fetch });
     const single = env.service(backend, { fetch: own.fetch, singleWriter: true });
     const appName = `bench-ovh-${RUN_ID}`;
@@ -234,7 +248,7 @@ export async function overhead(
     const results: Result[] = [];
     for (const op of operations) {
       progress(`${backend}: ${op.name} ×${op.iterations}`);
-      results.push(await runOperation(recorder, own, op));
+      results.push(await runOperation(recorder, own, bareOwn, op));
     }
     note(`\n### ${BACKEND_LABEL[backend]}`);
     table(
@@ -251,6 +265,7 @@ export async function overhead(
         'own time p50',
         'own CPU p50',
         'own CPU p90',
+        'bare own CPU p50',
         'verdict',
       ],
       results.map((r) => {
@@ -277,7 +292,7 @@ export async function overhead(
           target({
             section: `2 overhead (${backend})`,
             target: `${r.name}: library's own CPU <= ${CPU_TARGET_US} µs`,
-            figure: `${micros(cpu)} (own time ${micros(median(r.ownMs) * 1000)})`,
+            figure: `${micros(cpu)} (own time ${micros(median(r.ownMs) * 1000)}; bare fetch ${micros(median(r.bareCpuUs))})`,
             met,
           });
         }
@@ -294,6 +309,7 @@ export async function overhead(
           bound(micros(median(r.ownMs) * 1000)),
           bound(micros(cpu)),
           bound(micros(quantile(r.ownCpuUs, 0.9))),
+          micros(median(r.bareCpuUs)),
           verdicts.length === 0 ? '—' : verdict(verdicts.every(Boolean)),
         ];
       }),
