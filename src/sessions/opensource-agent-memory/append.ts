@@ -9,6 +9,7 @@ import type { SessionKey } from '../errors.js';
 import { hasKeys } from '../state.js';
 import type { AppendChange, PreparedAppend, Revision } from '../store.js';
 import {
+  ENVELOPE_KEY,
   FORMAT_VERSION,
   readSessionEnvelope,
   revisionMark,
@@ -42,7 +43,7 @@ export interface AppendTargets {
   segments: HistorySegments;
   scopes: ScopeDocuments;
   /** Single-writer mode: keep AMS's answer for the next append (and check it is this write's). */
-  keepAnswer: ((doc: AmsWorkingMemory) => void) | undefined;
+  keepAnswer: ((doc: AmsWorkingMemory, envelope: SessionEnvelope) => void) | undefined;
 }
 
 /**
@@ -116,12 +117,14 @@ export async function commitSessionAppend(
       // document as sent is).
       let echoed: SessionEnvelope | undefined;
       try {
-        echoed = written.asSent ? undefined : readSessionEnvelope(written.doc);
+        echoed = written.asSent
+          ? (body.data![ENVELOPE_KEY] as unknown as SessionEnvelope)
+          : readSessionEnvelope(written.doc);
       } catch {
         echoed = undefined;
       }
-      if (!written.asSent && echoed?.writeId !== writeId) throw notThisWrite();
-      targets.keepAnswer(written.doc);
+      if (echoed?.writeId !== writeId) throw notThisWrite();
+      targets.keepAnswer(written.doc, echoed);
     }
     return revisionMark(next);
   };

@@ -80,7 +80,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
   /** Single-writer mode: the last document read or written, per session location. */
   private readonly lastSeen = new RecentMap<
     string,
-    { doc: AmsWorkingMemory; address: DocumentAddress }
+    { doc: AmsWorkingMemory; address: DocumentAddress; envelope: SessionEnvelope | undefined }
   >(CACHE_LIMIT);
   private readonly documents: AmsDocuments;
   private readonly scopes: ScopeDocuments;
@@ -148,10 +148,11 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     }
     if (putSession.status === 'rejected') throw putSession.reason as Error;
     const [written, app, user] = [putSession.value, putApp.value, putUser.value];
-    this.remember(key, written, address);
+    const writtenEnvelope = readSessionEnvelope(written);
+    this.remember(key, written, address, writtenEnvelope);
     return {
       events: [],
-      state: { app, user, session: readSessionState(written, readSessionEnvelope(written)) },
+      state: { app, user, session: readSessionState(written, writtenEnvelope) },
       lastUpdateTime: init.now,
       revision: revisionMark(envelope),
     };
@@ -173,7 +174,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     const recent = documentEvents(doc, envelope, key.appName);
     const refs = segmentsFor(envelope?.segments ?? [], recent.length, window);
     const older = await this.segments.read(key, address, refs);
-    this.remember(key, doc, address);
+    this.remember(key, doc, address, envelope);
     return {
       // Only the document's events are also kept (the single-writer cache), so only they are copied.
       events: [...toAdkEvents(older, false), ...toAdkEvents(recent, this.options.singleWriter)],
@@ -263,9 +264,8 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     expectedRevision: Revision | undefined,
   ): Promise<PreparedSessionAppend> {
     const cached = this.options.singleWriter ? this.lastSeen.get(this.locationOf(key)) : undefined;
-    const found = cached
-      ? { ...cached, envelope: this.envelopeOf(key, cached.doc) ?? undefined }
-      : await this.findSession(key);
+    // The envelope of a kept document was read (or written) with it.
+    const found = cached ?? (await this.findSession(key));
     if (!found) throw new SessionNotFoundError(key);
     const { doc, envelope, address } = found;
     const revision = revisionMark(envelope, doc);
@@ -282,7 +282,8 @@ export class OpensourceAgentMemoryStore implements SessionStore {
         segments: this.segments,
         scopes: this.scopes,
         keepAnswer: this.options.singleWriter
-          ? (doc) => this.remember(key, doc, (prepared as PreparedSessionAppend).address)
+          ? (doc, envelope) =>
+              this.remember(key, doc, (prepared as PreparedSessionAppend).address, envelope)
           : undefined,
       },
       key,
@@ -396,8 +397,13 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     return envelope;
   }
 
-  private remember(key: SessionKey, doc: AmsWorkingMemory, address: DocumentAddress): void {
+  private remember(
+    key: SessionKey,
+    doc: AmsWorkingMemory,
+    address: DocumentAddress,
+    envelope: SessionEnvelope | undefined,
+  ): void {
     if (!this.options.singleWriter) return;
-    this.lastSeen.set(this.locationOf(key), { doc, address });
+    this.lastSeen.set(this.locationOf(key), { doc, address, envelope });
   }
 }
