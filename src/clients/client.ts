@@ -1,5 +1,5 @@
 /** What both backend clients share: options → transport → an openapi-fetch client. */
-import createClient, { type Client } from 'openapi-fetch';
+import createClient, { createQuerySerializer, type Client } from 'openapi-fetch';
 import { MalformedResponseError, NetworkError, TimeoutError, type BackendName } from './errors.js';
 import { serializePath } from './path.js';
 import { createRedactor } from './redact.js';
@@ -58,8 +58,9 @@ export function createBackendClient<Paths extends object>(
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     fetch: transport,
     Request: OutgoingRequest as unknown as typeof Request,
-    pathSerializer: (template, params) =>
-      serializePath(template, { ...params, ...boundPathParams }),
+    // openapi-fetch's default serializer, made once: given none, it makes one per request.
+    querySerializer: createQuerySerializer(),
+    pathSerializer: (template, params) => serializePath(template, boundPathParams, params),
   });
   // openapi-fetch calls the path serializer only when `params.path` is given: always give one, so
   // that bound parameters (the store id) are filled in and a missing one is refused before sending.
