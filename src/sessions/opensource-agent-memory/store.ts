@@ -25,13 +25,13 @@ import {
   legacyEncodeId,
   legacyEncodeSessionId,
 } from '../../shared/opensource-agent-memory/ids.js';
-import { RecentMap } from '../../shared/recent.js';
 import {
   SessionAlreadyExistsError,
   SessionNotFoundError,
   StaleSessionError,
   type SessionKey,
 } from '../errors.js';
+import { KeptCopies } from '../kept.js';
 import type { ListedSession } from '../paging.js';
 import type { ScopedState } from '../state.js';
 import type {
@@ -67,8 +67,6 @@ import { HistorySegments, segmentsFor } from './segments.js';
 /** How the store writes documents. */
 export interface OpensourceAgentMemoryStoreOptions extends StoreOptions, WriteOptions {}
 
-const CACHE_LIMIT = 1_000;
-
 /** A session's document and where it was found. */
 interface FoundSession {
   doc: AmsWorkingMemory;
@@ -76,12 +74,10 @@ interface FoundSession {
   address: DocumentAddress;
 }
 
+/** Single-writer mode: the last document read or written, per session location (see kept.ts). */
+const keptDocuments = new KeptCopies<FoundSession>();
+
 export class OpensourceAgentMemoryStore implements SessionStore {
-  /** Single-writer mode: the last document read or written, per session location. */
-  private readonly lastSeen = new RecentMap<
-    string,
-    { doc: AmsWorkingMemory; address: DocumentAddress; envelope: SessionEnvelope | undefined }
-  >(CACHE_LIMIT);
   private readonly documents: AmsDocuments;
   private readonly scopes: ScopeDocuments;
   private readonly segments: HistorySegments;
@@ -114,6 +110,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
       this.scopes.readDocument(key, 'user'),
     ]);
     if (found) throw new SessionAlreadyExistsError(key);
+    keptDocuments.writing(this.locationOf(key));
     const envelope: Omit<SessionEnvelope, 'state'> = {
       v: FORMAT_VERSION,
       kind: 'session',
@@ -149,7 +146,13 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     if (putSession.status === 'rejected') throw putSession.reason as Error;
     const [written, app, user] = [putSession.value, putApp.value, putUser.value];
     const writtenEnvelope = readSessionEnvelope(written);
-    this.remember(key, written, address, writtenEnvelope);
+    if (this.options.singleWriter) {
+      keptDocuments.keepWritten(this.locationOf(key), {
+        doc: written,
+        address,
+        envelope: writtenEnvelope,
+      });
+    }
     return {
       events: [],
       state: { app, user, session: readSessionState(written, writtenEnvelope) },
@@ -164,6 +167,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
    * superset of what the window keeps, in order, which the caller filters as usual.
    */
   async read(key: SessionKey, window?: ReadWindow): Promise<StoredSession | undefined> {
+    const mark = keptDocuments.mark();
     const [found, app, user] = await Promise.all([
       this.findSession(key),
       this.scopes.read(key, 'app'),
@@ -174,7 +178,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     const recent = documentEvents(doc, envelope, key.appName);
     const refs = segmentsFor(envelope?.segments ?? [], recent.length, window);
     const older = await this.segments.read(key, address, refs);
-    this.remember(key, doc, address, envelope);
+    if (this.options.singleWriter) keptDocuments.keepRead(this.locationOf(key), mark, found);
     return {
       // Only the document's events are also kept (the single-writer cache), so only they are copied.
       events: [...toAdkEvents(older, false), ...toAdkEvents(recent, this.options.singleWriter)],
@@ -246,8 +250,8 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     // AMS falls back to an index lookup when the exact key is missing, and its TAG match ignores
     // case: deleting a missing session could delete another user's. Delete only what we found.
     const absent: DocumentAddress[] = [];
+    keptDocuments.writing(this.locationOf(key));
     const found = await this.findSession(key, true, absent);
-    this.lastSeen.delete(this.locationOf(key));
     if (!found) {
       // A session expired by sessionTtlSeconds leaves its segments (they carry no TTL, see
       // segments.ts): remove those where no document is stored at all (not another's document).
@@ -263,7 +267,7 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     key: SessionKey,
     expectedRevision: Revision | undefined,
   ): Promise<PreparedSessionAppend> {
-    const cached = this.options.singleWriter ? this.lastSeen.get(this.locationOf(key)) : undefined;
+    const cached = this.options.singleWriter ? keptDocuments.get(this.locationOf(key)) : undefined;
     // The envelope of a kept document was read (or written) with it.
     const found = cached ?? (await this.findSession(key));
     if (!found) throw new SessionNotFoundError(key);
@@ -276,14 +280,16 @@ export class OpensourceAgentMemoryStore implements SessionStore {
   }
 
   commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<Revision> {
+    const location = this.locationOf(key);
+    const { address } = prepared as PreparedSessionAppend;
+    keptDocuments.writing(location);
     return commitSessionAppend(
       {
         documents: this.documents,
         segments: this.segments,
         scopes: this.scopes,
         keepAnswer: this.options.singleWriter
-          ? (doc, envelope) =>
-              this.remember(key, doc, (prepared as PreparedSessionAppend).address, envelope)
+          ? (doc, envelope) => keptDocuments.keepWritten(location, { doc, address, envelope })
           : undefined,
       },
       key,
@@ -395,15 +401,5 @@ export class OpensourceAgentMemoryStore implements SessionStore {
       return null;
     }
     return envelope;
-  }
-
-  private remember(
-    key: SessionKey,
-    doc: AmsWorkingMemory,
-    address: DocumentAddress,
-    envelope: SessionEnvelope | undefined,
-  ): void {
-    if (!this.options.singleWriter) return;
-    this.lastSeen.set(this.locationOf(key), { doc, address, envelope });
   }
 }
