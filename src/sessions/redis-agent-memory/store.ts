@@ -1,7 +1,7 @@
 /**
  * Sessions on Redis Agent Memory (managed Data Plane API). A session is its list of events (see
- * records.ts); app and user state, and the app's users, live in reserved sessions owned by a
- * reserved actor so no user's listing shows them. App and user state is also kept in long-term
+ * records.ts; read back by reading.ts); app and user state, and the app's users, live in reserved
+ * sessions owned by a reserved actor so no user's listing shows them. App and user state is also kept in long-term
  * records (state-records.ts), which outlive the short-term TTL and summarisation of those
  * sessions: a read takes the records, then the changes the reserved session still holds.
  *
@@ -54,23 +54,20 @@ import type {
 import { RESERVED_OWNER, reservedSessionIds } from './ids.js';
 import { StateRecords } from './state-records.js';
 import { PART_CONCURRENCY, RECORD_METADATA_BUDGET } from './parts.js';
+import { foldScope, parseSession, registeredUsers, type ParsedSession } from './reading.js';
 import {
   checkSessionResponse,
   creationRecord,
   eventRecord,
   fitRecord,
-  foldScope,
   encodeRecord,
   namesAnotherKey,
-  parseSession,
-  registeredUsers,
   revisionAfter,
   revisionMark,
   scopeRecord,
   storedKeyOf,
   UnreadableRecordError,
   type EventAddress,
-  type ParsedSession,
 } from './records.js';
 
 export interface RedisAgentMemoryStoreOptions extends StoreOptions {
