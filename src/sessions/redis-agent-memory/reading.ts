@@ -4,12 +4,18 @@
  * app's user registry still holds. Kept apart from the writer so each side reads top to bottom.
  */
 import type { Event } from '@google/adk';
-import type { RamSessionEvent, RamSessionMemory } from '../../clients/index.js';
+import {
+  MalformedResponseError,
+  type RamSessionEvent,
+  type RamSessionMemory,
+} from '../../clients/index.js';
+import { REDIS_AGENT_MEMORY_BACKEND } from '../../shared/backend.js';
 import { textEvent } from '../../shared/content.js';
 import { setOwn } from '../../shared/json.js';
 import { SessionIdCollisionError, type SessionKey } from '../errors.js';
 import { applyDelta, emptyState, type StateMap } from '../state.js';
 import type { RetentionNote } from '../store.js';
+import { SESSION_MEMORY } from './http.js';
 import { PartCollector, isSplitMark } from './parts.js';
 import {
   METADATA_KEY,
@@ -140,6 +146,28 @@ export function parseSession(
         }
       : {}),
   };
+}
+
+/**
+ * {@link parseSession} on a session as the service answered it: a record this version cannot read
+ * is a malformed answer, which names the session.
+ */
+export function readSession(
+  data: RamSessionMemory,
+  key: SessionKey,
+  options?: { events?: boolean },
+): ParsedSession {
+  try {
+    return parseSession(data, key, options);
+  } catch (error) {
+    if (!(error instanceof UnreadableRecordError)) throw error;
+    throw new MalformedResponseError(
+      REDIS_AGENT_MEMORY_BACKEND,
+      'GET',
+      SESSION_MEMORY,
+      `session ${JSON.stringify(key.sessionId)} holds an ${error.message} this version cannot read`,
+    );
+  }
 }
 
 /** A split record's fields from its parts, or undefined when some are missing. */

@@ -1,6 +1,6 @@
 /**
  * The record format: how ADK sessions are written as Redis Agent Memory session events. Writer
- * (store.ts) and reader (reading.ts) share these definitions, so the format is stated once.
+ * (append.ts) and reader (reading.ts) share these definitions, so the format is stated once.
  *
  * Every ADK event is one session event: its visible text parts as `content` (one text item each,
  * so the service's extraction and summaries read the conversation), or a short readable stand-in
@@ -27,14 +27,7 @@ import { conversationRole } from '../../shared/content.js';
 import { isPlainObject, plainObjectSchema } from '../../shared/json.js';
 import type { StoredEvent } from '../events.js';
 import type { StateMap } from '../state.js';
-import {
-  RECORD_METADATA_BUDGET,
-  isSplitMark,
-  jsonBytes,
-  splitRecord,
-  type SplitMark,
-  type SplitRecord,
-} from './parts.js';
+import { isSplitMark, jsonBytes, type SplitMark } from './parts.js';
 
 /** The reserved metadata key of everything this library writes. */
 export const METADATA_KEY = 'adk_redis';
@@ -319,83 +312,4 @@ export function revisionMark(count: number, lastId: string): string {
 export function revisionAfter(previous: string, id: string, added = 1): string {
   const count = Number.parseInt(previous.slice(0, previous.indexOf(':')), 10);
   return revisionMark((Number.isFinite(count) ? count : 0) + added, id);
-}
-
-/**
- * Splits a session record whose metadata is over {@link RECORD_METADATA_BUDGET} (see
- * {@link encodeRecord}): its `adk_redis` value moves to part records. When even the rest is over
- * (a large Python `state_delta`), that copy is left out: the Python package then misses that state
- * change, this library does not.
- * @throws RangeError when the record cannot fit at all (ids and author alone over the budget).
- */
-export function fitRecord(record: RamAddSessionEvent, of: string): SplitRecord {
-  const metadata = record.metadata as Record<string, unknown>;
-  const ours = metadata[METADATA_KEY] as Record<string, unknown>;
-  const payloadText = JSON.stringify(ours);
-  // What stays: the kind and time, an empty state where a session record has one, and the
-  // checkpoint when it fits (it then survives the loss of the parts to summarisation).
-  const mark = (withCheckpoint: boolean) => (split: SplitMark) => ({
-    v: 1,
-    kind: ours.kind,
-    ...('ts' in ours ? { ts: ours.ts } : {}),
-    ...('state' in ours ? { state: {} } : {}),
-    ...(withCheckpoint && 'checkpoint' in ours ? { checkpoint: ours.checkpoint } : {}),
-    split,
-  });
-  const withoutPython = { ...metadata };
-  delete withoutPython.state_delta;
-  // In order of preference: everything; our checkpoint over the Python copy of the change; the
-  // Python copy over our checkpoint; neither (this library still reads both from the parts).
-  const attempts: [Record<string, unknown>, boolean][] = [
-    [metadata, true],
-    [withoutPython, true],
-    [metadata, false],
-    [withoutPython, false],
-  ];
-  for (const [meta, withCheckpoint] of attempts) {
-    const fitted = splitRecord(
-      { ...record, metadata: meta },
-      METADATA_KEY,
-      payloadText,
-      mark(withCheckpoint),
-      of,
-    );
-    if (jsonBytes(fitted.record.metadata) <= RECORD_METADATA_BUDGET) return fitted;
-  }
-  throw new RangeError('the record does not fit in one event even without its payload');
-}
-
-/** A record's JSON text, and the bytes of its metadata as sent (the service limits them). */
-export function encodeRecord(record: RamAddSessionEvent): { text: string; metadataBytes: number } {
-  const { metadata, ...rest } = record;
-  const metadataText = JSON.stringify(metadata ?? null);
-  const restText = JSON.stringify(rest);
-  // The metadata is serialised once, for the size check and the body alike.
-  const text =
-    metadata === undefined
-      ? restText
-      : `${restText.slice(0, -1)}${restText.length > 2 ? ',' : ''}"metadata":${metadataText}}`;
-  return { text, metadataBytes: Buffer.byteLength(metadataText, 'utf8') };
-}
-
-/** Checks a response's shape before reading it. */
-export function checkSessionResponse(data: unknown): string | undefined {
-  // By hand: a zod object per event copies every event, which showed in reads of long sessions.
-  const events = asObject(data)?.events;
-  if (!Array.isArray(events)) return 'events: expected an array';
-  for (let i = 0; i < events.length; i++) {
-    const event = asObject(events[i]);
-    if (!event) return `events.${i}: expected an object`;
-    for (const field of ['eventId', 'role', 'createdAt'] as const) {
-      if (typeof event[field] !== 'string') return `events.${i}.${field}: expected a string`;
-    }
-    const content: unknown = event.content;
-    if (!Array.isArray(content)) return `events.${i}.content: expected an array`;
-    for (let j = 0; j < content.length; j++) {
-      if (typeof asObject(content[j])?.text !== 'string') {
-        return `events.${i}.content.${j}.text: expected a string`;
-      }
-    }
-  }
-  return undefined;
 }
