@@ -1,15 +1,15 @@
 /**
- * Managed API records (src/sessions/redis-agent-memory/records.ts): an event's record leaves the
- * event it was built from untouched, and a record's encoded body is its JSON with the metadata
- * measured as sent.
+ * Managed API records (src/sessions/redis-agent-memory/records.ts, append.ts, reading.ts): an
+ * event's record leaves the event it was built from untouched, and a record's encoded body is its
+ * JSON with the metadata measured as sent.
  */
 import { describe, expect, it } from 'vitest';
 import type { RamAddSessionEvent } from '../../../src/clients/index.js';
+import { encodeRecord } from '../../../src/sessions/redis-agent-memory/append.js';
+import { parseSession } from '../../../src/sessions/redis-agent-memory/reading.js';
 import {
   creationRecord,
-  encodeRecord,
   eventRecord,
-  parseSession,
   UnreadableRecordError,
   type EventAddress,
 } from '../../../src/sessions/redis-agent-memory/records.js';
