@@ -13,7 +13,6 @@
  * (append.ts).
  */
 import type { RedisAgentMemoryClient } from '../../clients/index.js';
-import { RecentMap } from '../../shared/recent.js';
 import {
   SessionAlreadyExistsError,
   SessionIdCollisionError,
@@ -21,6 +20,7 @@ import {
   StaleSessionError,
   type SessionKey,
 } from '../errors.js';
+import { KeptCopies } from '../kept.js';
 import type { ListedSession } from '../paging.js';
 import { applyDelta, emptyState, type ScopedState, type StateMap } from '../state.js';
 import type {
@@ -50,13 +50,10 @@ export interface RedisAgentMemoryStoreOptions extends StoreOptions {
   maxEventBytes: number;
 }
 
-const CACHE_LIMIT = 1000;
+/** Single-writer mode: the state and revision last read or written, per session (see kept.ts). */
+const keptStates = new KeptCopies<{ state: StateMap; revision: string }>();
 
 export class RedisAgentMemoryStore implements SessionStore {
-  /** Single-writer mode: the state and revision this service last read or wrote, per session. */
-  private readonly lastSeen = new RecentMap<string, { state: StateMap; revision: string }>(
-    CACHE_LIMIT,
-  );
   private readonly sessions: ManagedSessions;
   private readonly addresses: SessionAddresses;
   private readonly scopes: ScopeSessions;
@@ -84,6 +81,7 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
     const address = this.addresses.of(key);
+    keptStates.writing(this.locationOf(key));
     const record = outgoingRecord(
       key,
       '(session created)',
@@ -139,7 +137,12 @@ export class RedisAgentMemoryStore implements SessionStore {
     const user = emptyState();
     applyDelta(user, userBefore);
     applyDelta(user, init.state.user);
-    this.remember(key, init.state.session, created);
+    if (this.options.singleWriter) {
+      keptStates.keepWritten(this.locationOf(key), {
+        state: init.state.session,
+        revision: created,
+      });
+    }
     return {
       events: [],
       state: { app, user, session: init.state.session },
@@ -151,6 +154,7 @@ export class RedisAgentMemoryStore implements SessionStore {
   async read(key: SessionKey): Promise<StoredSession | undefined> {
     // All three at once; the session decides: when it is missing (or its read failed), what the
     // scope reads met does not matter.
+    const mark = keptStates.mark();
     const [found, appRead, userRead] = await Promise.allSettled([
       this.findSession(key),
       this.scopes.read(key, 'app-state'),
@@ -162,7 +166,12 @@ export class RedisAgentMemoryStore implements SessionStore {
     if (appRead.status === 'rejected') throw appRead.reason as Error;
     if (userRead.status === 'rejected') throw userRead.reason as Error;
     const [app, user] = [appRead.value, userRead.value];
-    this.remember(key, parsed.state, parsed.revision);
+    if (this.options.singleWriter) {
+      keptStates.keepRead(this.locationOf(key), mark, {
+        state: parsed.state,
+        revision: parsed.revision,
+      });
+    }
     return {
       events: parsed.events,
       state: { app, user, session: parsed.state },
@@ -178,7 +187,7 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   async delete(key: SessionKey): Promise<void> {
     const address = this.addresses.of(key);
-    this.lastSeen.delete(this.locationOf(key));
+    keptStates.writing(this.locationOf(key));
     const data = await this.sessions.get(address.sessionId);
     if (!data) return;
     // Another key's data at this address (a sanitising collision): not ours to delete.
@@ -190,7 +199,7 @@ export class RedisAgentMemoryStore implements SessionStore {
     key: SessionKey,
     expectedRevision: Revision | undefined,
   ): Promise<PreparedSessionAppend> {
-    const cached = this.options.singleWriter ? this.lastSeen.get(this.locationOf(key)) : undefined;
+    const cached = this.options.singleWriter ? keptStates.get(this.locationOf(key)) : undefined;
     // The stale check needs the revision and the state, not the events.
     const current = cached ?? (await this.findSession(key, { events: false }));
     if (!current) throw new SessionNotFoundError(key);
@@ -201,13 +210,15 @@ export class RedisAgentMemoryStore implements SessionStore {
   }
 
   commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<Revision> {
+    const location = this.locationOf(key);
+    keptStates.writing(location);
     return commitSessionAppend(
       {
         sessions: this.sessions,
         scopes: this.scopes,
         maxEventBytes: this.options.maxEventBytes,
         keepAnswer: this.options.singleWriter
-          ? (state, revision) => this.remember(key, state, revision)
+          ? (state, revision) => keptStates.keepWritten(location, { state, revision })
           : undefined,
       },
       key,
@@ -223,10 +234,5 @@ export class RedisAgentMemoryStore implements SessionStore {
   ): Promise<ParsedSession | undefined> {
     const data = await this.sessions.get(this.addresses.of(key).sessionId);
     return data ? readSession(data, key, options) : undefined;
-  }
-
-  private remember(key: SessionKey, state: StateMap, revision: string): void {
-    if (!this.options.singleWriter) return;
-    this.lastSeen.set(this.locationOf(key), { state, revision });
   }
 }
