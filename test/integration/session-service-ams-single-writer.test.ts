@@ -218,10 +218,10 @@ class HeldUserRead {
 }
 
 describe('singleWriter on AMS: a getSession racing an append of this process', () => {
-  // BUG (fails until fixed): the store's read() keeps the document it fetched as the single-writer
-  // cache although this process's append replaced it meanwhile; the copy that read returned then
-  // passes the stale check and its append erases the acknowledged event ('two').
-  it('BUG: the copy read before the append is refused as stale; the acknowledged event stays', async () => {
+  // The store's read() used to keep the document it fetched as the single-writer cache although
+  // this process's append replaced it meanwhile; the copy that read returned then passed the stale
+  // check and its append erased the acknowledged event ('two').
+  it('the copy read before the append is refused as stale; the acknowledged event stays', async () => {
     const key = newKey('race');
     const held = new HeldUserRead(key.sessionId);
     const svc = service({ singleWriter: true, fetch: held.fetch });
