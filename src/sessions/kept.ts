@@ -4,8 +4,9 @@
  * process, as the serial queues (shared/serial.ts) and live-session tracking (tracking.ts) are:
  * two services of one process on one session then never build on each other's older copies.
  *
- * Reads are not queued behind writes, so a read that began before a write can finish after it:
- * what it found is kept only when no write to that session began since the read did. A write
+ * Reads are not queued behind writes, so a read can overlap a write and find the document as it
+ * was before: what it found is kept only when no write to that session began or ended since the
+ * read began. A write
  * drops the kept copy when it begins and keeps its own once it has landed, so a failed or
  * uncertain write leaves nothing to build on and the next append reads first.
  */
@@ -24,14 +25,27 @@ export class KeptCopies<T> {
     return this.copies.get(location);
   }
 
-  /** A write to `location` begins: nothing kept of it counts until the write keeps its own. */
-  writing(location: string): void {
-    this.epoch += 1;
-    this.writes.set(location, this.epoch);
+  /**
+   * Runs a write to `location`: what is kept of it is dropped when the write begins (it counts
+   * again once the write keeps its own), and a read that began before the write ended, landed or
+   * not, keeps nothing (it may have found the document as it was before).
+   */
+  async write<T>(location: string, run: () => Promise<T>): Promise<T> {
+    this.note(location);
     this.copies.delete(location);
+    try {
+      return await run();
+    } finally {
+      this.note(location);
+    }
   }
 
-  /** Keeps what a write made (after {@link writing} for that write, once it has landed). */
+  private note(location: string): void {
+    this.epoch += 1;
+    this.writes.set(location, this.epoch);
+  }
+
+  /** Keeps what a write made, once it has landed (inside {@link write}). */
   keepWritten(location: string, copy: T): void {
     this.copies.set(location, copy);
   }
@@ -41,7 +55,7 @@ export class KeptCopies<T> {
     return this.epoch;
   }
 
-  /** Keeps what a read found, unless a write to `location` began since `mark`. */
+  /** Keeps what a read found, unless a write to `location` began or ended since `mark`. */
   keepRead(location: string, mark: number, copy: T): void {
     // Past KEPT_SESSIONS writes since the mark, this location's may have been dropped from
     // `writes`: then it cannot be told, and nothing is kept.

@@ -101,7 +101,14 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     ]);
   }
 
-  async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
+  create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
+    return keptDocuments.write(this.locationOf(key), () => this.createSession(key, init));
+  }
+
+  private async createSession(
+    key: SessionKey,
+    init: { state: ScopedState; now: number },
+  ): Promise<StoredSession> {
     const address = this.sessionAddress(key);
     // Two waves: the three reads at once, then every write at once.
     const [found, appRead, userRead] = await Promise.all([
@@ -110,7 +117,6 @@ export class OpensourceAgentMemoryStore implements SessionStore {
       this.scopes.readDocument(key, 'user'),
     ]);
     if (found) throw new SessionAlreadyExistsError(key);
-    keptDocuments.writing(this.locationOf(key));
     const envelope: Omit<SessionEnvelope, 'state'> = {
       v: FORMAT_VERSION,
       kind: 'session',
@@ -246,11 +252,14 @@ export class OpensourceAgentMemoryStore implements SessionStore {
     return listed.filter((entry): entry is ListedSession => entry !== undefined);
   }
 
-  async delete(key: SessionKey): Promise<void> {
+  delete(key: SessionKey): Promise<void> {
+    return keptDocuments.write(this.locationOf(key), () => this.deleteSession(key));
+  }
+
+  private async deleteSession(key: SessionKey): Promise<void> {
     // AMS falls back to an index lookup when the exact key is missing, and its TAG match ignores
     // case: deleting a missing session could delete another user's. Delete only what we found.
     const absent: DocumentAddress[] = [];
-    keptDocuments.writing(this.locationOf(key));
     const found = await this.findSession(key, true, absent);
     if (!found) {
       // A session expired by sessionTtlSeconds leaves its segments (they carry no TTL, see
@@ -282,20 +291,21 @@ export class OpensourceAgentMemoryStore implements SessionStore {
   commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<Revision> {
     const location = this.locationOf(key);
     const { address } = prepared as PreparedSessionAppend;
-    keptDocuments.writing(location);
-    return commitSessionAppend(
-      {
-        documents: this.documents,
-        segments: this.segments,
-        scopes: this.scopes,
-        keepAnswer: this.options.singleWriter
-          ? (doc, envelope) => keptDocuments.keepWritten(location, { doc, address, envelope })
-          : undefined,
-      },
-      key,
-      (prepared as PreparedSessionAppend).address,
-      prepared as PreparedSessionAppend,
-      change,
+    return keptDocuments.write(location, () =>
+      commitSessionAppend(
+        {
+          documents: this.documents,
+          segments: this.segments,
+          scopes: this.scopes,
+          keepAnswer: this.options.singleWriter
+            ? (doc, envelope) => keptDocuments.keepWritten(location, { doc, address, envelope })
+            : undefined,
+        },
+        key,
+        (prepared as PreparedSessionAppend).address,
+        prepared as PreparedSessionAppend,
+        change,
+      ),
     );
   }
 

@@ -79,9 +79,15 @@ export class RedisAgentMemoryStore implements SessionStore {
     return JSON.stringify([this.options.serverId, this.addresses.of(key).sessionId]);
   }
 
-  async create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
+  create(key: SessionKey, init: { state: ScopedState; now: number }): Promise<StoredSession> {
+    return keptStates.write(this.locationOf(key), () => this.createSession(key, init));
+  }
+
+  private async createSession(
+    key: SessionKey,
+    init: { state: ScopedState; now: number },
+  ): Promise<StoredSession> {
     const address = this.addresses.of(key);
-    keptStates.writing(this.locationOf(key));
     const record = outgoingRecord(
       key,
       '(session created)',
@@ -185,9 +191,12 @@ export class RedisAgentMemoryStore implements SessionStore {
     return this.listing.list(appName, userId);
   }
 
-  async delete(key: SessionKey): Promise<void> {
+  delete(key: SessionKey): Promise<void> {
+    return keptStates.write(this.locationOf(key), () => this.deleteSession(key));
+  }
+
+  private async deleteSession(key: SessionKey): Promise<void> {
     const address = this.addresses.of(key);
-    keptStates.writing(this.locationOf(key));
     const data = await this.sessions.get(address.sessionId);
     if (!data) return;
     // Another key's data at this address (a sanitising collision): not ours to delete.
@@ -211,20 +220,21 @@ export class RedisAgentMemoryStore implements SessionStore {
 
   commitAppend(key: SessionKey, prepared: PreparedAppend, change: AppendChange): Promise<Revision> {
     const location = this.locationOf(key);
-    keptStates.writing(location);
-    return commitSessionAppend(
-      {
-        sessions: this.sessions,
-        scopes: this.scopes,
-        maxEventBytes: this.options.maxEventBytes,
-        keepAnswer: this.options.singleWriter
-          ? (state, revision) => keptStates.keepWritten(location, { state, revision })
-          : undefined,
-      },
-      key,
-      this.addresses.of(key),
-      prepared as PreparedSessionAppend,
-      change,
+    return keptStates.write(location, () =>
+      commitSessionAppend(
+        {
+          sessions: this.sessions,
+          scopes: this.scopes,
+          maxEventBytes: this.options.maxEventBytes,
+          keepAnswer: this.options.singleWriter
+            ? (state, revision) => keptStates.keepWritten(location, { state, revision })
+            : undefined,
+        },
+        key,
+        this.addresses.of(key),
+        prepared as PreparedSessionAppend,
+        change,
+      ),
     );
   }
 

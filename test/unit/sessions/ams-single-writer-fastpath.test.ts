@@ -486,12 +486,9 @@ async function readDuringPut(singleWriter: boolean, failAfterLanding = false) {
 
 describe('a getSession that begins while an append of this process is in flight', () => {
   for (const singleWriter of [false, true]) {
-    // BUG (the singleWriter cases fail, on main too): a read is kept unless a write *began* after
-    // it did (kept.ts), but this read began while the write was in flight and finished after it
-    // settled; its older document replaces the write's (or outlives the delete, or hides an
-    // uncertain write). Fix: mark the write's end too (success or not), e.g. a `settled()` in a
-    // `finally` of commitAppend and delete that advances the epoch as `writing()` does.
-    const mode = singleWriter ? 'BUG singleWriter' : 'reading first';
+    // This read begins while the write is in flight and ends after it settled: what it found may
+    // be the document as it was before, which must not be kept (kept.ts marks a write's end too).
+    const mode = singleWriter ? 'singleWriter' : 'reading first';
     it(`${mode}: the current live session appends on what is stored after the race`, async () => {
       const { svc, live } = await readDuringPut(singleWriter);
       await svc.appendEvent({ session: live, event: textEvent('e3', 3) });
@@ -521,12 +518,9 @@ describe('a getSession that begins while an append of this process is in flight'
 
 describe('a getSession that begins while a delete of this process is in flight', () => {
   for (const singleWriter of [false, true]) {
-    // BUG (the singleWriter cases fail, on main too): a read is kept unless a write *began* after
-    // it did (kept.ts), but this read began while the write was in flight and finished after it
-    // settled; its older document replaces the write's (or outlives the delete, or hides an
-    // uncertain write). Fix: mark the write's end too (success or not), e.g. a `settled()` in a
-    // `finally` of commitAppend and delete that advances the epoch as `writing()` does.
-    const mode = singleWriter ? 'BUG singleWriter' : 'reading first';
+    // This read begins while the write is in flight and ends after it settled: what it found may
+    // be the document as it was before, which must not be kept (kept.ts marks a write's end too).
+    const mode = singleWriter ? 'singleWriter' : 'reading first';
     it(`${mode}: the deleted session is not written back by a later append`, async () => {
       const del = gate();
       const userRead = gate();

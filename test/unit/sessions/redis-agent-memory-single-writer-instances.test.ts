@@ -52,9 +52,9 @@ const texts = (events: readonly Event[]) => events.map((e) => e.content?.parts?.
 
 describe('two managed services in one process', () => {
   for (const singleWriter of [false, true]) {
-    // BUG (the singleWriter cases fail): instance B builds on the state and revision it last saw
-    // although instance A of this process appended since.
-    const mode = singleWriter ? 'BUG singleWriter' : 'reading first';
+    // Instance B must not build on the state and revision it last saw once instance A of this
+    // process has appended since (the kept copy is the process's, see kept.ts).
+    const mode = singleWriter ? 'singleWriter' : 'reading first';
     it(`${mode}: a copy another instance moved past is refused as stale; the other’s state stays`, async () => {
       const key = newKey();
       const a = service({ singleWriter });
