@@ -95,7 +95,17 @@ interface Scope {
   appQualifier: string | undefined;
   /** The app topic, when the namespace is shared by several apps. */
   appTopic: string | undefined;
+  /** The filter clauses every request of the tenant has, built once (never mutated: frozen). */
+  namespaceClause: Readonly<{ eq: string }>;
+  userClause: Readonly<{ eq: string }>;
+  /** `{any: [appTopic]}`, when there is an app topic. */
+  appTopicClause: Readonly<{ any: readonly string[] }> | undefined;
+  /** Caller's session ids of stored ones (decoding runs several regular expressions). */
+  sessionIds: Map<string, string | undefined>;
 }
+
+/** Stored session ids remembered per tenant; past this many the cache starts again. */
+const SESSION_IDS_REMEMBERED = 256;
 
 /** Throws when AMS cannot hold the memory type. */
 export function checkAmsMemoryType(memoryType: string, field: string): AmsMemoryType {
@@ -111,7 +121,23 @@ export function checkAmsMemoryType(memoryType: string, field: string): AmsMemory
 export class AmsMemoryStore implements MemoryStore {
   private readonly scopes = new ScopeCache((tenant) => this.scopeOf(tenant));
 
-  constructor(private readonly options: AmsMemoryStoreOptions) {}
+  /** The recency fields of a ranked search, built once (undefined: recency boost off). */
+  private readonly recencyFields: Partial<AmsSearch> | undefined;
+
+  constructor(private readonly options: AmsMemoryStoreOptions) {
+    const recency = options.recency;
+    this.recencyFields = recency
+      ? {
+          recency_boost: true,
+          recency_semantic_weight: recency.semanticWeight,
+          recency_recency_weight: recency.recencyWeight,
+          recency_freshness_weight: recency.freshnessWeight,
+          recency_novelty_weight: recency.noveltyWeight,
+          recency_half_life_last_access_days: recency.halfLifeLastAccessDays,
+          recency_half_life_created_days: recency.halfLifeCreatedDays,
+        }
+      : undefined;
+  }
 
   private scope(tenant: Tenant): Scope {
     return this.scopes.of(tenant);
@@ -119,11 +145,19 @@ export class AmsMemoryStore implements MemoryStore {
 
   private scopeOf(tenant: Tenant): Scope {
     const { namespace, appQualifier } = scopeOf(tenant.appName, this.options.defaultNamespace);
+    const encodedNamespace = encodeId(namespace);
+    const user = encodeId(tenant.userId);
+    const appTopic = appQualifier === undefined ? undefined : APP_TOPIC_PREFIX + hex(appQualifier);
     return {
-      namespace: encodeId(namespace),
-      user: encodeId(tenant.userId),
+      namespace: encodedNamespace,
+      user,
       appQualifier,
-      appTopic: appQualifier === undefined ? undefined : APP_TOPIC_PREFIX + hex(appQualifier),
+      appTopic,
+      namespaceClause: Object.freeze({ eq: encodedNamespace }),
+      userClause: Object.freeze({ eq: user }),
+      appTopicClause:
+        appTopic === undefined ? undefined : Object.freeze({ any: Object.freeze([appTopic]) }),
+      sessionIds: new Map(),
     };
   }
 
@@ -266,57 +300,46 @@ export class AmsMemoryStore implements MemoryStore {
     const scope = this.scope(tenant);
     const ranked = search.query.trim() !== '';
     const threshold = this.options.similarityThreshold;
-    const recency = this.options.recency;
-    const body: AmsSearch = {
-      ...this.filter(scope, search),
-      limit: search.limit,
-      ...(ranked ? { text: search.query } : {}),
-      ...(ranked && threshold !== undefined ? { distance_threshold: 1 - threshold } : {}),
-      ...(ranked && recency
-        ? {
-            recency_boost: true,
-            recency_semantic_weight: recency.semanticWeight,
-            recency_recency_weight: recency.recencyWeight,
-            recency_freshness_weight: recency.freshnessWeight,
-            recency_novelty_weight: recency.noveltyWeight,
-            recency_half_life_last_access_days: recency.halfLifeLastAccessDays,
-            recency_half_life_created_days: recency.halfLifeCreatedDays,
-          }
-        : { recency_boost: false }),
-    };
+    // Fields in the order the request always had: filter, limit, text, threshold, recency.
+    const body = this.filter(scope, search);
+    body.limit = search.limit;
+    if (ranked) {
+      body.text = search.query;
+      if (threshold !== undefined) body.distance_threshold = 1 - threshold;
+    }
+    if (ranked && this.recencyFields) Object.assign(body, this.recencyFields);
+    else body.recency_boost = false;
     const found = await unwrap(this.options.client.POST(SEARCH, { body, headers: retrySafe }));
     // One pass: only this tenant's records, converted, checked against the filters, up to the limit.
     const records: MemoryRecord[] = [];
     for (const item of found.memories) {
       if (records.length >= search.limit) break;
-      if (!this.owns(scope, item)) continue;
-      const record = this.toRecord(scope, item);
+      const topics = this.visibleTopics(scope, item);
+      if (topics === undefined) continue;
+      const record = this.toRecord(scope, item, topics);
       if (ranked) record.score = Math.min(1, Math.max(0, 1 - item.dist));
       if (passesFilters(record, search.filters)) records.push(record);
     }
     return records;
   }
 
+  /** The search filter of the tenant (a new object: the caller adds the request's other fields). */
   private filter(scope: Scope, search: Pick<StoreSearch, 'filters'>): AmsSearch {
     const filters = search.filters;
-    const types = filters?.memoryTypes?.map((t) => checkAmsMemoryType(t, 'filters.memoryTypes'));
-    const topics = filters?.topics?.length
-      ? filters.topics
-      : scope.appTopic
-        ? [scope.appTopic]
-        : [];
-    return {
-      namespace: { eq: scope.namespace },
-      user_id: { eq: scope.user },
-      ...(filters?.sessionId !== undefined
-        ? { session_id: { eq: encodeSessionId(filters.sessionId, scope.appQualifier) } }
-        : {}),
-      ...(types?.length
-        ? { memory_type: types.length === 1 ? { eq: types[0]! } : { any: types } }
-        : {}),
-      // AMS's `all` matches like `any`: ask for any, and check every topic here.
-      ...(topics.length > 0 ? { topics: { any: topics } } : {}),
-    };
+    const body: AmsSearch = { namespace: scope.namespaceClause, user_id: scope.userClause };
+    if (filters === undefined) {
+      if (scope.appTopicClause) body.topics = scope.appTopicClause as AmsSearch['topics'];
+      return body;
+    }
+    const types = filters.memoryTypes?.map((t) => checkAmsMemoryType(t, 'filters.memoryTypes'));
+    const topics = filters.topics?.length ? filters.topics : scope.appTopic ? [scope.appTopic] : [];
+    if (filters.sessionId !== undefined) {
+      body.session_id = { eq: encodeSessionId(filters.sessionId, scope.appQualifier) };
+    }
+    if (types?.length) body.memory_type = types.length === 1 ? { eq: types[0]! } : { any: types };
+    // AMS's `all` matches like `any`: ask for any, and check every topic here.
+    if (topics.length > 0) body.topics = { any: topics };
+    return body;
   }
 
   async get(tenant: Tenant, id: string): Promise<MemoryRecord | undefined> {
@@ -397,25 +420,43 @@ export class AmsMemoryStore implements MemoryStore {
 
   /** Whether a record is this tenant's: exact namespace and user (tags match without case), and app. */
   private owns(scope: Scope, record: AmsRecord): boolean {
-    if (record.namespace !== scope.namespace || record.user_id !== scope.user) return false;
-    const topics = record.topics ?? [];
-    if (scope.appTopic !== undefined) return topics.includes(scope.appTopic);
-    return !topics.some((topic) => topic.startsWith(APP_TOPIC_PREFIX));
+    return this.visibleTopics(scope, record) !== undefined;
   }
 
-  private toRecord(scope: Scope, record: AmsRecord): MemoryRecord {
+  /**
+   * The record's topics without this library's app markers when the record is this tenant's
+   * (exact namespace and user, and app: its marker, or no marker at all when the namespace is the
+   * app's own); undefined when it is someone else's. One walk over the topics for both.
+   */
+  private visibleTopics(scope: Scope, record: AmsRecord): string[] | undefined {
+    if (record.namespace !== scope.namespace || record.user_id !== scope.user) return undefined;
+    const topics = record.topics ?? [];
+    const visible: string[] = [];
+    let ownMarker = false;
+    for (const topic of topics) {
+      if (!topic.startsWith(APP_TOPIC_PREFIX)) visible.push(topic);
+      else if (scope.appTopic === undefined) return undefined;
+      else if (topic === scope.appTopic) ownMarker = true;
+    }
+    return scope.appTopic === undefined || ownMarker ? visible : undefined;
+  }
+
+  /** A record already checked to be the tenant's, converted (its visible topics when known). */
+  private toRecord(
+    scope: Scope,
+    record: AmsRecord,
+    topics: string[] = visibleTopicsOf(record),
+  ): MemoryRecord {
     const memoryType = record.memory_type ?? 'message';
     const split = splitAuthor(memoryType, record.text);
     const sessionId =
-      record.session_id != null
-        ? decodeSessionId(record.session_id, scope.appQualifier)
-        : undefined;
+      record.session_id != null ? this.sessionIdOf(scope, record.session_id) : undefined;
     const createdAt = isoTime(record.created_at, EPOCH);
     const converted: MemoryRecord = {
       id: record.id,
       text: split.text,
       memoryType,
-      topics: (record.topics ?? []).filter((topic) => !topic.startsWith(APP_TOPIC_PREFIX)),
+      topics,
       createdAt,
     };
     if (split.author !== undefined) converted.author = split.author;
@@ -423,4 +464,18 @@ export class AmsMemoryStore implements MemoryStore {
     if (record.updated_at) converted.updatedAt = isoTime(record.updated_at, createdAt);
     return converted;
   }
+
+  /** The caller's session id of a stored one (see decodeSessionId), remembered per tenant. */
+  private sessionIdOf(scope: Scope, stored: string): string | undefined {
+    const cache = scope.sessionIds;
+    if (cache.has(stored)) return cache.get(stored);
+    const decoded = decodeSessionId(stored, scope.appQualifier);
+    if (cache.size >= SESSION_IDS_REMEMBERED) cache.clear();
+    cache.set(stored, decoded);
+    return decoded;
+  }
 }
+
+/** Topics without any app marker. */
+const visibleTopicsOf = (record: AmsRecord): string[] =>
+  (record.topics ?? []).filter((topic) => !topic.startsWith(APP_TOPIC_PREFIX));
