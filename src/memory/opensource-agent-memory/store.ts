@@ -20,14 +20,7 @@ import {
 } from '../../clients/index.js';
 import { currentDeadline } from '../../clients/deadline.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
-import { scopeOf } from '../../shared/namespace.js';
-import {
-  ENCODED_PREFIX,
-  decodeSessionId,
-  encodeId,
-  encodeSessionId,
-  hex,
-} from '../../shared/opensource-agent-memory/ids.js';
+import { encodeSessionId, hex } from '../../shared/opensource-agent-memory/ids.js';
 import type {
   AmsCreateRecord,
   AmsMemoryType,
@@ -36,14 +29,7 @@ import type {
   AmsUpdate,
 } from '../api-types.js';
 import type { FailedMemoryWrite } from '../errors.js';
-import {
-  isoTime,
-  passesFilters,
-  splitAuthor,
-  stableMemoryId,
-  type MemoryRecord,
-  type NewMemory,
-} from '../records.js';
+import { passesFilters, stableMemoryId, type MemoryRecord, type NewMemory } from '../records.js';
 import {
   chunk,
   ScopeCache,
@@ -53,6 +39,7 @@ import {
   type Tenant,
   type WriteOutcome,
 } from '../store.js';
+import { amsScopeOf, owns, toRecord, visibleTopics, type Scope } from './scope.js';
 
 const CREATE = '/v1/long-term-memory/';
 const SEARCH = '/v1/long-term-memory/search';
@@ -63,11 +50,8 @@ const BATCH = 100;
 const LIST_CONFIRM_FROM = 8;
 /** Listing pages read beyond the records' own count (older records of the same session). */
 const LIST_CONFIRM_EXTRA_PAGES = 3;
-const EPOCH = new Date(0).toISOString();
 /** The memory types AMS accepts. */
 export const AMS_MEMORY_TYPES: readonly string[] = ['semantic', 'episodic', 'message'];
-/** The prefix of the topic that names the app when several apps share a namespace. */
-export const APP_TOPIC_PREFIX = `${ENCODED_PREFIX}app~`;
 
 export interface AmsMemoryStoreOptions {
   client: AgentMemoryServerClient;
@@ -89,24 +73,6 @@ export interface AmsMemoryStoreOptions {
       };
 }
 
-interface Scope {
-  namespace: string;
-  user: string;
-  appQualifier: string | undefined;
-  /** The app topic, when the namespace is shared by several apps. */
-  appTopic: string | undefined;
-  /** The filter clauses every request of the tenant has, built once (never mutated: frozen). */
-  namespaceClause: Readonly<{ eq: string }>;
-  userClause: Readonly<{ eq: string }>;
-  /** `{any: [appTopic]}`, when there is an app topic. */
-  appTopicClause: Readonly<{ any: readonly string[] }> | undefined;
-  /** Caller's session ids of stored ones (decoding runs several regular expressions). */
-  sessionIds: Map<string, string | undefined>;
-}
-
-/** Stored session ids remembered per tenant; past this many the cache starts again. */
-const SESSION_IDS_REMEMBERED = 256;
-
 /** Throws when AMS cannot hold the memory type. */
 export function checkAmsMemoryType(memoryType: string, field: string): AmsMemoryType {
   if (!AMS_MEMORY_TYPES.includes(memoryType)) {
@@ -119,7 +85,9 @@ export function checkAmsMemoryType(memoryType: string, field: string): AmsMemory
 }
 
 export class AmsMemoryStore implements MemoryStore {
-  private readonly scopes = new ScopeCache((tenant) => this.scopeOf(tenant));
+  private readonly scopes = new ScopeCache((tenant) =>
+    amsScopeOf(tenant, this.options.defaultNamespace),
+  );
 
   /** The recency fields of a ranked search, built once (undefined: recency boost off). */
   private readonly recencyFields: Partial<AmsSearch> | undefined;
@@ -141,24 +109,6 @@ export class AmsMemoryStore implements MemoryStore {
 
   private scope(tenant: Tenant): Scope {
     return this.scopes.of(tenant);
-  }
-
-  private scopeOf(tenant: Tenant): Scope {
-    const { namespace, appQualifier } = scopeOf(tenant.appName, this.options.defaultNamespace);
-    const encodedNamespace = encodeId(namespace);
-    const user = encodeId(tenant.userId);
-    const appTopic = appQualifier === undefined ? undefined : APP_TOPIC_PREFIX + hex(appQualifier);
-    return {
-      namespace: encodedNamespace,
-      user,
-      appQualifier,
-      appTopic,
-      namespaceClause: Object.freeze({ eq: encodedNamespace }),
-      userClause: Object.freeze({ eq: user }),
-      appTopicClause:
-        appTopic === undefined ? undefined : Object.freeze({ any: Object.freeze([appTopic]) }),
-      sessionIds: new Map(),
-    };
   }
 
   idOf(tenant: Tenant, memory: NewMemory): string {
@@ -254,7 +204,7 @@ export class AmsMemoryStore implements MemoryStore {
     );
     return ids.filter((_, i) => {
       const record = found[i];
-      return record !== undefined && this.owns(scope, record);
+      return record !== undefined && owns(scope, record);
     });
   }
 
@@ -285,7 +235,7 @@ export class AmsMemoryStore implements MemoryStore {
           }),
         );
         for (const item of listed.memories) {
-          if (wanted.has(item.id) && this.owns(scope, item)) {
+          if (wanted.has(item.id) && owns(scope, item)) {
             wanted.delete(item.id);
             present.push(item.id);
           }
@@ -314,9 +264,9 @@ export class AmsMemoryStore implements MemoryStore {
     const records: MemoryRecord[] = [];
     for (const item of found.memories) {
       if (records.length >= search.limit) break;
-      const topics = this.visibleTopics(scope, item);
+      const topics = visibleTopics(scope, item);
       if (topics === undefined) continue;
-      const record = this.toRecord(scope, item, topics);
+      const record = toRecord(scope, item, topics);
       if (ranked) record.score = Math.min(1, Math.max(0, 1 - item.dist));
       if (passesFilters(record, search.filters)) records.push(record);
     }
@@ -345,14 +295,14 @@ export class AmsMemoryStore implements MemoryStore {
   async get(tenant: Tenant, id: string): Promise<MemoryRecord | undefined> {
     const scope = this.scope(tenant);
     const found = await this.read(id);
-    return found && this.owns(scope, found) ? this.toRecord(scope, found) : undefined;
+    return found && owns(scope, found) ? toRecord(scope, found) : undefined;
   }
 
   async update(tenant: Tenant, id: string, patch: MemoryPatch): Promise<MemoryRecord | undefined> {
     const scope = this.scope(tenant);
     const found = await this.read(id);
-    if (!found || !this.owns(scope, found)) return undefined;
-    const current = this.toRecord(scope, found);
+    if (!found || !owns(scope, found)) return undefined;
+    const current = toRecord(scope, found);
     const memoryType = patch.memoryType ?? current.memoryType;
     const body: AmsUpdate = {};
     if (patch.text !== undefined) {
@@ -370,7 +320,7 @@ export class AmsMemoryStore implements MemoryStore {
     const updated = await unwrap(
       this.options.client.PATCH(MEMORY, { params: { path: { memory_id: id } }, body }),
     );
-    return this.owns(scope, updated) ? this.toRecord(scope, updated) : undefined;
+    return owns(scope, updated) ? toRecord(scope, updated) : undefined;
   }
 
   async listIds(tenant: Tenant, sessionId?: string): Promise<string[]> {
@@ -386,8 +336,8 @@ export class AmsMemoryStore implements MemoryStore {
         }),
       );
       for (const item of page.memories) {
-        if (!this.owns(scope, item)) continue;
-        if (sessionId !== undefined && this.toRecord(scope, item).sessionId !== sessionId) continue;
+        if (!owns(scope, item)) continue;
+        if (sessionId !== undefined && toRecord(scope, item).sessionId !== sessionId) continue;
         ids.add(item.id);
       }
       if (page.memories.length < BATCH) break;
@@ -417,65 +367,4 @@ export class AmsMemoryStore implements MemoryStore {
       throw error;
     }
   }
-
-  /** Whether a record is this tenant's: exact namespace and user (tags match without case), and app. */
-  private owns(scope: Scope, record: AmsRecord): boolean {
-    return this.visibleTopics(scope, record) !== undefined;
-  }
-
-  /**
-   * The record's topics without this library's app markers when the record is this tenant's
-   * (exact namespace and user, and app: its marker, or no marker at all when the namespace is the
-   * app's own); undefined when it is someone else's. One walk over the topics for both.
-   */
-  private visibleTopics(scope: Scope, record: AmsRecord): string[] | undefined {
-    if (record.namespace !== scope.namespace || record.user_id !== scope.user) return undefined;
-    const topics = record.topics ?? [];
-    const visible: string[] = [];
-    let ownMarker = false;
-    for (const topic of topics) {
-      if (!topic.startsWith(APP_TOPIC_PREFIX)) visible.push(topic);
-      else if (scope.appTopic === undefined) return undefined;
-      else if (topic === scope.appTopic) ownMarker = true;
-    }
-    return scope.appTopic === undefined || ownMarker ? visible : undefined;
-  }
-
-  /** A record already checked to be the tenant's, converted (its visible topics when known). */
-  private toRecord(
-    scope: Scope,
-    record: AmsRecord,
-    topics: string[] = visibleTopicsOf(record),
-  ): MemoryRecord {
-    const memoryType = record.memory_type ?? 'message';
-    const split = splitAuthor(memoryType, record.text);
-    const sessionId =
-      record.session_id != null ? this.sessionIdOf(scope, record.session_id) : undefined;
-    const createdAt = isoTime(record.created_at, EPOCH);
-    const converted: MemoryRecord = {
-      id: record.id,
-      text: split.text,
-      memoryType,
-      topics,
-      createdAt,
-    };
-    if (split.author !== undefined) converted.author = split.author;
-    if (sessionId !== undefined) converted.sessionId = sessionId;
-    if (record.updated_at) converted.updatedAt = isoTime(record.updated_at, createdAt);
-    return converted;
-  }
-
-  /** The caller's session id of a stored one (see decodeSessionId), remembered per tenant. */
-  private sessionIdOf(scope: Scope, stored: string): string | undefined {
-    const cache = scope.sessionIds;
-    if (cache.has(stored)) return cache.get(stored);
-    const decoded = decodeSessionId(stored, scope.appQualifier);
-    if (cache.size >= SESSION_IDS_REMEMBERED) cache.clear();
-    cache.set(stored, decoded);
-    return decoded;
-  }
 }
-
-/** Topics without any app marker. */
-const visibleTopicsOf = (record: AmsRecord): string[] =>
-  (record.topics ?? []).filter((topic) => !topic.startsWith(APP_TOPIC_PREFIX));
