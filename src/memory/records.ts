@@ -67,7 +67,8 @@ export function stableMemoryId(parts: readonly (string | number)[]): string {
 }
 
 // An author as ADK names them: `user` or an agent name (an identifier).
-const AUTHOR_PREFIX = /^([A-Za-z_][A-Za-z0-9_.-]{0,127}): ([\s\S]*)$/;
+const AUTHOR = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+const MAX_AUTHOR_LENGTH = 128;
 
 /** The author and text of a stored `author: text` message record; no author when it has no such prefix. */
 export function splitAuthor(
@@ -75,8 +76,12 @@ export function splitAuthor(
   text: string,
 ): { author?: string; text: string } {
   if (memoryType !== 'message') return { text };
-  const match = AUTHOR_PREFIX.exec(text);
-  return match ? { author: match[1]!, text: match[2]! } : { text };
+  // An author holds no `:`, so the prefix can only end at the first `: ` (the text after it may be
+  // long: only the short head is matched).
+  const end = text.indexOf(': ');
+  if (end < 1 || end > MAX_AUTHOR_LENGTH) return { text };
+  const author = text.slice(0, end);
+  return AUTHOR.test(author) ? { author, text: text.slice(end + 2) } : { text };
 }
 
 /** Whether a record has every topic asked for (case-sensitive; backends may match loosely). */

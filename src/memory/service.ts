@@ -28,7 +28,7 @@ import { MemoryWriteError } from './errors.js';
 import { AmsMemoryStore } from './opensource-agent-memory/store.js';
 import type { AddMemoriesResult, MemoryFilters, MemoryRecord, NewMemory } from './records.js';
 import { ManagedMemoryStore } from './redis-agent-memory/store.js';
-import type { MemoryStore, Tenant } from './store.js';
+import type { MemoryStore, StoreSearch, Tenant } from './store.js';
 import { WrittenEvents } from './written.js';
 
 /** A request naming whose memories. */
@@ -292,12 +292,28 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
    * (never repeated in the text), `timestamp` ISO 8601.
    */
   async searchMemory(request: SearchMemoryRequest): Promise<SearchMemoryResponse> {
-    const records = await this.search({ ...request, query: request.query ?? '' });
-    return { memories: records.map(toMemoryEntry) };
+    // A request with its query is checked as it is (no copy), and searched without going through
+    // search(): one promise layer less, which showed in the per-call overhead.
+    const query = request.query as string | null | undefined;
+    const { tenant, search } = this.checkedSearch(
+      query === undefined || query === null ? { ...request, query: '' } : request,
+    );
+    const records = await withDeadline(this.config.deadlineMs, () =>
+      this.store.search(tenant, search),
+    );
+    const memories = new Array<MemoryEntry>(records.length);
+    for (let i = 0; i < records.length; i++) memories[i] = toMemoryEntry(records[i]!);
+    return { memories };
   }
 
   /** The memories closest to `query` (all of them by recency when it is empty), filtered. */
   async search(request: MemorySearchRequest): Promise<MemoryRecord[]> {
+    const { tenant, search } = this.checkedSearch(request);
+    return this.timed(() => this.store.search(tenant, search));
+  }
+
+  /** The owner and the store search of a search request, every field checked. */
+  private checkedSearch(request: MemorySearchRequest): { tenant: Tenant; search: StoreSearch } {
     const tenant = checkOwner(request);
     if (typeof request.query !== 'string') {
       throw new InvalidArgumentError('query', 'query must be a string.');
@@ -308,8 +324,9 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
     }
     const filters = request.filters;
     if (filters?.sessionId !== undefined) checkText(filters.sessionId, 'filters.sessionId');
-    const search = { query: request.query, limit, ...(filters ? { filters } : {}) };
-    return this.timed(() => this.store.search(tenant, search));
+    const search: StoreSearch = { query: request.query, limit };
+    if (filters) search.filters = filters;
+    return { tenant, search };
   }
 
   /** One memory by id; undefined when it is missing or belongs to another app or user. */
@@ -440,14 +457,14 @@ export class RedisLongTermMemoryService implements BaseMemoryService {
 const isList = (value: unknown): boolean => Array.isArray(value);
 
 function toMemoryEntry(record: MemoryRecord): MemoryEntry {
-  return {
-    content: {
-      role: record.author === undefined || record.author === 'user' ? 'user' : 'model',
-      parts: [{ text: record.text }],
-    },
-    ...(record.author !== undefined ? { author: record.author } : {}),
-    timestamp: record.createdAt,
+  const author = record.author;
+  const content = {
+    role: author === undefined || author === 'user' ? 'user' : 'model',
+    parts: [{ text: record.text }],
   };
+  return author !== undefined
+    ? { content, author, timestamp: record.createdAt }
+    : { content, timestamp: record.createdAt };
 }
 
 function entryText(entry: MemoryEntry): string {

@@ -61,7 +61,10 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  * past `limit` tenants it starts again.
  */
 export class ScopeCache<S> {
-  private readonly scopes = new Map<string, S>();
+  // Per app, then per user: the lookups hash the caller's own strings (V8 keeps a string's hash),
+  // where one joined key would be a new string to build and hash on every call.
+  private readonly scopes = new Map<string, Map<string, S>>();
+  private size = 0;
 
   constructor(
     private readonly compute: (tenant: Tenant) => S,
@@ -69,13 +72,21 @@ export class ScopeCache<S> {
   ) {}
 
   of(tenant: Tenant): S {
-    // Length-prefixed, so that no two (app, user) pairs share a key.
-    const key = `${tenant.appName.length}:${tenant.appName}${tenant.userId}`;
-    let scope = this.scopes.get(key);
+    let users = this.scopes.get(tenant.appName);
+    let scope = users?.get(tenant.userId);
     if (scope === undefined) {
-      if (this.scopes.size >= this.limit) this.scopes.clear();
+      if (this.size >= this.limit) {
+        this.scopes.clear();
+        this.size = 0;
+        users = undefined;
+      }
       scope = this.compute(tenant);
-      this.scopes.set(key, scope);
+      if (users === undefined) {
+        users = new Map();
+        this.scopes.set(tenant.appName, users);
+      }
+      users.set(tenant.userId, scope);
+      this.size += 1;
     }
     return scope;
   }

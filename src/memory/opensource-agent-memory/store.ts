@@ -20,14 +20,7 @@ import {
 } from '../../clients/index.js';
 import { currentDeadline } from '../../clients/deadline.js';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
-import { scopeOf } from '../../shared/namespace.js';
-import {
-  ENCODED_PREFIX,
-  decodeSessionId,
-  encodeId,
-  encodeSessionId,
-  hex,
-} from '../../shared/opensource-agent-memory/ids.js';
+import { encodeSessionId, hex } from '../../shared/opensource-agent-memory/ids.js';
 import type {
   AmsCreateRecord,
   AmsMemoryType,
@@ -36,14 +29,7 @@ import type {
   AmsUpdate,
 } from '../api-types.js';
 import type { FailedMemoryWrite } from '../errors.js';
-import {
-  isoTime,
-  passesFilters,
-  splitAuthor,
-  stableMemoryId,
-  type MemoryRecord,
-  type NewMemory,
-} from '../records.js';
+import { passesFilters, stableMemoryId, type MemoryRecord, type NewMemory } from '../records.js';
 import {
   chunk,
   ScopeCache,
@@ -53,6 +39,7 @@ import {
   type Tenant,
   type WriteOutcome,
 } from '../store.js';
+import { amsScopeOf, owns, toRecord, visibleTopics, type Scope } from './scope.js';
 
 const CREATE = '/v1/long-term-memory/';
 const SEARCH = '/v1/long-term-memory/search';
@@ -63,11 +50,8 @@ const BATCH = 100;
 const LIST_CONFIRM_FROM = 8;
 /** Listing pages read beyond the records' own count (older records of the same session). */
 const LIST_CONFIRM_EXTRA_PAGES = 3;
-const EPOCH = new Date(0).toISOString();
 /** The memory types AMS accepts. */
 export const AMS_MEMORY_TYPES: readonly string[] = ['semantic', 'episodic', 'message'];
-/** The prefix of the topic that names the app when several apps share a namespace. */
-export const APP_TOPIC_PREFIX = `${ENCODED_PREFIX}app~`;
 
 export interface AmsMemoryStoreOptions {
   client: AgentMemoryServerClient;
@@ -89,14 +73,6 @@ export interface AmsMemoryStoreOptions {
       };
 }
 
-interface Scope {
-  namespace: string;
-  user: string;
-  appQualifier: string | undefined;
-  /** The app topic, when the namespace is shared by several apps. */
-  appTopic: string | undefined;
-}
-
 /** Throws when AMS cannot hold the memory type. */
 export function checkAmsMemoryType(memoryType: string, field: string): AmsMemoryType {
   if (!AMS_MEMORY_TYPES.includes(memoryType)) {
@@ -109,22 +85,30 @@ export function checkAmsMemoryType(memoryType: string, field: string): AmsMemory
 }
 
 export class AmsMemoryStore implements MemoryStore {
-  private readonly scopes = new ScopeCache((tenant) => this.scopeOf(tenant));
+  private readonly scopes = new ScopeCache((tenant) =>
+    amsScopeOf(tenant, this.options.defaultNamespace),
+  );
 
-  constructor(private readonly options: AmsMemoryStoreOptions) {}
+  /** The recency fields of a ranked search, built once (undefined: recency boost off). */
+  private readonly recencyFields: Partial<AmsSearch> | undefined;
+
+  constructor(private readonly options: AmsMemoryStoreOptions) {
+    const recency = options.recency;
+    this.recencyFields = recency
+      ? {
+          recency_boost: true,
+          recency_semantic_weight: recency.semanticWeight,
+          recency_recency_weight: recency.recencyWeight,
+          recency_freshness_weight: recency.freshnessWeight,
+          recency_novelty_weight: recency.noveltyWeight,
+          recency_half_life_last_access_days: recency.halfLifeLastAccessDays,
+          recency_half_life_created_days: recency.halfLifeCreatedDays,
+        }
+      : undefined;
+  }
 
   private scope(tenant: Tenant): Scope {
     return this.scopes.of(tenant);
-  }
-
-  private scopeOf(tenant: Tenant): Scope {
-    const { namespace, appQualifier } = scopeOf(tenant.appName, this.options.defaultNamespace);
-    return {
-      namespace: encodeId(namespace),
-      user: encodeId(tenant.userId),
-      appQualifier,
-      appTopic: appQualifier === undefined ? undefined : APP_TOPIC_PREFIX + hex(appQualifier),
-    };
   }
 
   idOf(tenant: Tenant, memory: NewMemory): string {
@@ -220,7 +204,7 @@ export class AmsMemoryStore implements MemoryStore {
     );
     return ids.filter((_, i) => {
       const record = found[i];
-      return record !== undefined && this.owns(scope, record);
+      return record !== undefined && owns(scope, record);
     });
   }
 
@@ -251,7 +235,7 @@ export class AmsMemoryStore implements MemoryStore {
           }),
         );
         for (const item of listed.memories) {
-          if (wanted.has(item.id) && this.owns(scope, item)) {
+          if (wanted.has(item.id) && owns(scope, item)) {
             wanted.delete(item.id);
             present.push(item.id);
           }
@@ -266,70 +250,59 @@ export class AmsMemoryStore implements MemoryStore {
     const scope = this.scope(tenant);
     const ranked = search.query.trim() !== '';
     const threshold = this.options.similarityThreshold;
-    const recency = this.options.recency;
-    const body: AmsSearch = {
-      ...this.filter(scope, search),
-      limit: search.limit,
-      ...(ranked ? { text: search.query } : {}),
-      ...(ranked && threshold !== undefined ? { distance_threshold: 1 - threshold } : {}),
-      ...(ranked && recency
-        ? {
-            recency_boost: true,
-            recency_semantic_weight: recency.semanticWeight,
-            recency_recency_weight: recency.recencyWeight,
-            recency_freshness_weight: recency.freshnessWeight,
-            recency_novelty_weight: recency.noveltyWeight,
-            recency_half_life_last_access_days: recency.halfLifeLastAccessDays,
-            recency_half_life_created_days: recency.halfLifeCreatedDays,
-          }
-        : { recency_boost: false }),
-    };
+    // Fields in the order the request always had: filter, limit, text, threshold, recency.
+    const body = this.filter(scope, search);
+    body.limit = search.limit;
+    if (ranked) {
+      body.text = search.query;
+      if (threshold !== undefined) body.distance_threshold = 1 - threshold;
+    }
+    if (ranked && this.recencyFields) Object.assign(body, this.recencyFields);
+    else body.recency_boost = false;
     const found = await unwrap(this.options.client.POST(SEARCH, { body, headers: retrySafe }));
     // One pass: only this tenant's records, converted, checked against the filters, up to the limit.
     const records: MemoryRecord[] = [];
     for (const item of found.memories) {
       if (records.length >= search.limit) break;
-      if (!this.owns(scope, item)) continue;
-      const record = this.toRecord(scope, item);
+      const topics = visibleTopics(scope, item);
+      if (topics === undefined) continue;
+      const record = toRecord(scope, item, topics);
       if (ranked) record.score = Math.min(1, Math.max(0, 1 - item.dist));
       if (passesFilters(record, search.filters)) records.push(record);
     }
     return records;
   }
 
+  /** The search filter of the tenant (a new object: the caller adds the request's other fields). */
   private filter(scope: Scope, search: Pick<StoreSearch, 'filters'>): AmsSearch {
     const filters = search.filters;
-    const types = filters?.memoryTypes?.map((t) => checkAmsMemoryType(t, 'filters.memoryTypes'));
-    const topics = filters?.topics?.length
-      ? filters.topics
-      : scope.appTopic
-        ? [scope.appTopic]
-        : [];
-    return {
-      namespace: { eq: scope.namespace },
-      user_id: { eq: scope.user },
-      ...(filters?.sessionId !== undefined
-        ? { session_id: { eq: encodeSessionId(filters.sessionId, scope.appQualifier) } }
-        : {}),
-      ...(types?.length
-        ? { memory_type: types.length === 1 ? { eq: types[0]! } : { any: types } }
-        : {}),
-      // AMS's `all` matches like `any`: ask for any, and check every topic here.
-      ...(topics.length > 0 ? { topics: { any: topics } } : {}),
-    };
+    const body: AmsSearch = { namespace: scope.namespaceClause, user_id: scope.userClause };
+    if (filters === undefined) {
+      if (scope.appTopicClause) body.topics = scope.appTopicClause as AmsSearch['topics'];
+      return body;
+    }
+    const types = filters.memoryTypes?.map((t) => checkAmsMemoryType(t, 'filters.memoryTypes'));
+    const topics = filters.topics?.length ? filters.topics : scope.appTopic ? [scope.appTopic] : [];
+    if (filters.sessionId !== undefined) {
+      body.session_id = { eq: encodeSessionId(filters.sessionId, scope.appQualifier) };
+    }
+    if (types?.length) body.memory_type = types.length === 1 ? { eq: types[0]! } : { any: types };
+    // AMS's `all` matches like `any`: ask for any, and check every topic here.
+    if (topics.length > 0) body.topics = { any: topics };
+    return body;
   }
 
   async get(tenant: Tenant, id: string): Promise<MemoryRecord | undefined> {
     const scope = this.scope(tenant);
     const found = await this.read(id);
-    return found && this.owns(scope, found) ? this.toRecord(scope, found) : undefined;
+    return found && owns(scope, found) ? toRecord(scope, found) : undefined;
   }
 
   async update(tenant: Tenant, id: string, patch: MemoryPatch): Promise<MemoryRecord | undefined> {
     const scope = this.scope(tenant);
     const found = await this.read(id);
-    if (!found || !this.owns(scope, found)) return undefined;
-    const current = this.toRecord(scope, found);
+    if (!found || !owns(scope, found)) return undefined;
+    const current = toRecord(scope, found);
     const memoryType = patch.memoryType ?? current.memoryType;
     const body: AmsUpdate = {};
     if (patch.text !== undefined) {
@@ -347,7 +320,7 @@ export class AmsMemoryStore implements MemoryStore {
     const updated = await unwrap(
       this.options.client.PATCH(MEMORY, { params: { path: { memory_id: id } }, body }),
     );
-    return this.owns(scope, updated) ? this.toRecord(scope, updated) : undefined;
+    return owns(scope, updated) ? toRecord(scope, updated) : undefined;
   }
 
   async listIds(tenant: Tenant, sessionId?: string): Promise<string[]> {
@@ -363,8 +336,8 @@ export class AmsMemoryStore implements MemoryStore {
         }),
       );
       for (const item of page.memories) {
-        if (!this.owns(scope, item)) continue;
-        if (sessionId !== undefined && this.toRecord(scope, item).sessionId !== sessionId) continue;
+        if (!owns(scope, item)) continue;
+        if (sessionId !== undefined && toRecord(scope, item).sessionId !== sessionId) continue;
         ids.add(item.id);
       }
       if (page.memories.length < BATCH) break;
@@ -393,34 +366,5 @@ export class AmsMemoryStore implements MemoryStore {
       if (error instanceof BackendError && error.status === 404) return undefined;
       throw error;
     }
-  }
-
-  /** Whether a record is this tenant's: exact namespace and user (tags match without case), and app. */
-  private owns(scope: Scope, record: AmsRecord): boolean {
-    if (record.namespace !== scope.namespace || record.user_id !== scope.user) return false;
-    const topics = record.topics ?? [];
-    if (scope.appTopic !== undefined) return topics.includes(scope.appTopic);
-    return !topics.some((topic) => topic.startsWith(APP_TOPIC_PREFIX));
-  }
-
-  private toRecord(scope: Scope, record: AmsRecord): MemoryRecord {
-    const memoryType = record.memory_type ?? 'message';
-    const split = splitAuthor(memoryType, record.text);
-    const sessionId =
-      record.session_id != null
-        ? decodeSessionId(record.session_id, scope.appQualifier)
-        : undefined;
-    const createdAt = isoTime(record.created_at, EPOCH);
-    const converted: MemoryRecord = {
-      id: record.id,
-      text: split.text,
-      memoryType,
-      topics: (record.topics ?? []).filter((topic) => !topic.startsWith(APP_TOPIC_PREFIX)),
-      createdAt,
-    };
-    if (split.author !== undefined) converted.author = split.author;
-    if (sessionId !== undefined) converted.sessionId = sessionId;
-    if (record.updated_at) converted.updatedAt = isoTime(record.updated_at, createdAt);
-    return converted;
   }
 }

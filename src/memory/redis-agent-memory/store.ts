@@ -24,6 +24,7 @@ import type {
   ManagedCreateRecord as CreateRecord,
   ManagedFilter as Filter,
   ManagedRecord,
+  ManagedSearchRequest as SearchRequest,
   ManagedUpdate,
 } from '../api-types.js';
 import type { FailedMemoryWrite } from '../errors.js';
@@ -32,6 +33,7 @@ import {
   passesFilters,
   splitAuthor,
   stableMemoryId,
+  type MemoryFilters,
   type MemoryRecord,
   type NewMemory,
 } from '../records.js';
@@ -79,6 +81,8 @@ interface Scope {
   appTopic: string | undefined;
   /** Whether the namespace is not the app's own name as written (sanitised or hashed). */
   lossy: boolean;
+  /** The filter of a search without filters, built once (never mutated: frozen). */
+  baseFilter: Readonly<Filter>;
 }
 
 export class ManagedMemoryStore implements MemoryStore {
@@ -93,13 +97,17 @@ export class ManagedMemoryStore implements MemoryStore {
   private scopeOf(tenant: Tenant): Scope {
     const { namespace, appQualifier } = scopeOf(tenant.appName, this.options.defaultNamespace);
     const mapped = memoryNamespace(namespace);
+    const owner = memoryOwner(tenant.userId);
+    const appTopic = tenant.appName.length <= MAX_TOPIC_LENGTH ? tenant.appName : undefined;
+    const baseFilter = deepFreeze(filterOf(owner, mapped, appTopic, undefined));
     return {
       namespace: mapped,
-      owner: memoryOwner(tenant.userId),
+      owner,
       appName: tenant.appName,
       appQualifier,
-      appTopic: tenant.appName.length <= MAX_TOPIC_LENGTH ? tenant.appName : undefined,
+      appTopic,
       lossy: mapped !== namespace,
+      baseFilter,
     };
   }
 
@@ -187,20 +195,14 @@ export class ManagedMemoryStore implements MemoryStore {
   async search(tenant: Tenant, search: StoreSearch): Promise<MemoryRecord[]> {
     const scope = this.scope(tenant);
     const threshold = this.options.similarityThreshold;
-    const page = await unwrap(
-      this.options.client.POST(SEARCH, {
-        body: {
-          ...(search.query.trim() !== '' ? { text: search.query } : {}),
-          limit: search.limit,
-          filter: this.filter(scope, search),
-          filterOp: 'all',
-          ...(threshold !== undefined && search.query.trim() !== ''
-            ? { similarityThreshold: threshold }
-            : {}),
-        },
-        headers: retrySafe,
-      }),
-    );
+    const ranked = search.query.trim() !== '';
+    // Fields in the order the request always had.
+    const body: SearchRequest = ranked ? { text: search.query, limit: search.limit } : {};
+    if (!ranked) body.limit = search.limit;
+    body.filter = this.filter(scope, search);
+    body.filterOp = 'all';
+    if (threshold !== undefined && ranked) body.similarityThreshold = threshold;
+    const page = await unwrap(this.options.client.POST(SEARCH, { body, headers: retrySafe }));
     // One pass: only this tenant's records, converted, checked against the filters, up to the limit.
     const records: MemoryRecord[] = [];
     for (const item of page.items) {
@@ -214,17 +216,9 @@ export class ManagedMemoryStore implements MemoryStore {
 
   private filter(scope: Scope, search: Pick<StoreSearch, 'filters'>): Filter {
     const filters = search.filters;
-    const topics = [...(scope.appTopic !== undefined ? [scope.appTopic] : [])];
-    topics.push(...(filters?.topics ?? []));
-    return {
-      ownerId: { eq: scope.owner },
-      namespace: { eq: scope.namespace },
-      ...(topics.length > 0 ? { topics: { all: topics } } : {}),
-      ...(filters?.memoryTypes?.length ? { memoryType: { in: filters.memoryTypes } } : {}),
-      ...(filters?.sessionId !== undefined
-        ? { sessionId: { eq: memoryOwner(filters.sessionId) } }
-        : {}),
-    };
+    return filters === undefined
+      ? scope.baseFilter
+      : filterOf(scope.owner, scope.namespace, scope.appTopic, filters);
   }
 
   async get(tenant: Tenant, id: string): Promise<MemoryRecord | undefined> {
@@ -341,3 +335,28 @@ export class ManagedMemoryStore implements MemoryStore {
 
 const attributeString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
+
+/** The search filter of an owner, namespace and app topic, with the caller's filters. */
+function filterOf(
+  owner: string,
+  namespace: string,
+  appTopic: string | undefined,
+  filters: MemoryFilters | undefined,
+): Filter {
+  const topics = appTopic !== undefined ? [appTopic] : [];
+  if (filters?.topics) topics.push(...filters.topics);
+  const filter: Filter = { ownerId: { eq: owner }, namespace: { eq: namespace } };
+  if (topics.length > 0) filter.topics = { all: topics };
+  if (filters?.memoryTypes?.length) filter.memoryType = { in: filters.memoryTypes };
+  if (filters?.sessionId !== undefined) filter.sessionId = { eq: memoryOwner(filters.sessionId) };
+  return filter;
+}
+
+/** Freezes a JSON value and everything in it. */
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,6 +1,6 @@
 /** Date-times from the backends come out as the same ISO 8601 text the Date API would give. */
 import { describe, expect, it } from 'vitest';
-import { isoTime } from '../../../src/memory/records.js';
+import { isoTime, splitAuthor } from '../../../src/memory/records.js';
 
 /** The reference: what isoTime gave before its text fast path. */
 function throughDate(value: string, fallback: string): string {
@@ -79,5 +79,57 @@ describe('isoTime', () => {
     expect(isoTime(undefined, 'f')).toBe('f');
     expect(isoTime(null, 'f')).toBe('f');
     expect(isoTime('', 'f')).toBe('f');
+  });
+});
+
+/** The reference: the one regular expression splitAuthor used before it matched only the head. */
+function throughRegex(memoryType: string, text: string): { author?: string; text: string } {
+  if (memoryType !== 'message') return { text };
+  const match = /^([A-Za-z_][A-Za-z0-9_.-]{0,127}): ([\s\S]*)$/.exec(text);
+  return match ? { author: match[1]!, text: match[2]! } : { text };
+}
+
+describe('splitAuthor', () => {
+  it('splits `author: text` of message records only, as the full-text pattern did', () => {
+    const long = 'a'.repeat(128);
+    const cases = [
+      'user: hello',
+      'my_agent.v2-b: a: b: c',
+      'user:hello',
+      'user : hello',
+      ': hello',
+      '1user: hello',
+      'us er: hello',
+      'a:b: c',
+      'user: ',
+      'user: line one\nline two\r\n',
+      `${long}: at the limit`,
+      `${long}a: past the limit`,
+      'user',
+      '',
+      'ünïcode: text',
+      'user:\thello',
+      'user: \u2028',
+    ];
+    for (const text of cases) {
+      expect(splitAuthor('message', text), text).toEqual(throughRegex('message', text));
+      expect(splitAuthor('semantic', text), text).toEqual({ text });
+    }
+  });
+
+  it('splits as the full-text pattern did, for many generated texts', () => {
+    let seed = 987;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const alphabet = ['a', 'Z', '_', '.', '-', '7', ':', ' ', ': ', '\n', 'é'];
+    for (let i = 0; i < 5000; i++) {
+      let text = '';
+      for (let j = random(12); j > 0; j--) text += alphabet[random(alphabet.length)];
+      expect(splitAuthor('message', text), JSON.stringify(text)).toEqual(
+        throughRegex('message', text),
+      );
+    }
   });
 });
