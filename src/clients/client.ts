@@ -1,6 +1,7 @@
 /** What both backend clients share: options → transport → an openapi-fetch client. */
 import createClient, { createQuerySerializer, type Client } from 'openapi-fetch';
 import { MalformedResponseError, NetworkError, TimeoutError, type BackendName } from './errors.js';
+import { directCall, isDirectCall, type DirectClient } from './direct.js';
 import { serializePath } from './path.js';
 import { createRedactor } from './redact.js';
 import {
@@ -54,13 +55,19 @@ export function createBackendClient<Paths extends object>(
     onDebug: options.onDebug,
     redact,
   });
-  const client = createClient<Paths>({
+  const direct: DirectClient = {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    fetch: transport,
-    Request: OutgoingRequest as unknown as typeof Request,
+    transport,
     // openapi-fetch's default serializer, made once: given none, it makes one per request.
     querySerializer: createQuerySerializer(),
     pathSerializer: (template, params) => serializePath(template, boundPathParams, params),
+  };
+  const client = createClient<Paths>({
+    baseUrl: direct.baseUrl,
+    fetch: transport,
+    Request: OutgoingRequest as unknown as typeof Request,
+    querySerializer: direct.querySerializer,
+    pathSerializer: direct.pathSerializer,
   });
   // openapi-fetch calls the path serializer only when `params.path` is given: always give one, so
   // that bound parameters (the store id) are filled in and a missing one is refused before sending.
@@ -115,14 +122,17 @@ export function createBackendClient<Paths extends object>(
   for (const method of METHODS) {
     const call = client[method] as (path: string, init?: unknown) => Promise<unknown>;
     methods[method] = (path: string, init?: unknown) =>
-      call(path, withPathParams(init)).then(released, malformed(method, path));
+      (middlewares.size === 0 && isDirectCall(init)
+        ? directCall(direct, method, path, init)
+        : call(path, withPathParams(init))
+      ).then(released, malformed(method, path));
   }
   const request = client.request as (m: string, path: string, init?: unknown) => Promise<unknown>;
   methods.request = (method: string, path: string, init?: unknown) =>
-    request(method, path, withPathParams(init)).then(
-      released,
-      malformed(method.toUpperCase(), path),
-    );
+    (middlewares.size === 0 && isDirectCall(init)
+      ? directCall(direct, method.toUpperCase(), path, init)
+      : request(method, path, withPathParams(init))
+    ).then(released, malformed(method.toUpperCase(), path));
   const use = client.use.bind(client);
   const eject = client.eject.bind(client);
   client.use = (...middleware) => {
