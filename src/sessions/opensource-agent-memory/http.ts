@@ -89,21 +89,7 @@ export class AmsDocuments {
     text: string,
     mark: string,
   ): Promise<void> {
-    const answer: unknown = await unwrap(
-      this.client.PUT(WORKING_MEMORY, {
-        params: { path: { session_id: address.sessionId }, query: this.putQuery() },
-        body,
-        bodySerializer: () => text,
-        parseAs: 'text',
-      }),
-    );
-    if (
-      typeof answer !== 'string' ||
-      !answer.trimStart().startsWith('{') ||
-      !answer.includes(JSON.stringify(mark))
-    ) {
-      throw notThisWrite();
-    }
+    await this.putMarked(address, body, text, mark);
   }
 
   /**
@@ -125,6 +111,26 @@ export class AmsDocuments {
     text: string,
     mark: string,
   ): Promise<{ doc: AmsWorkingMemory; asSent: boolean }> {
+    const answer = await this.putMarked(address, body, text, mark);
+    if (storedAsSent(answer, body)) {
+      return { doc: { ...body, session_id: address.sessionId }, asSent: true };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer);
+    } catch {
+      throw notThisWrite();
+    }
+    return { doc: checkDocument(parsed, 'PUT'), asSent: false };
+  }
+
+  /** PUTs `text` and returns AMS's answer as text, once it is known to carry `mark`. */
+  private async putMarked(
+    address: DocumentAddress,
+    body: AmsWorkingMemoryUpdate,
+    text: string,
+    mark: string,
+  ): Promise<string> {
     const answer: unknown = await unwrap(
       this.client.PUT(WORKING_MEMORY, {
         params: { path: { session_id: address.sessionId }, query: this.putQuery() },
@@ -140,16 +146,7 @@ export class AmsDocuments {
     ) {
       throw notThisWrite();
     }
-    if (storedAsSent(answer, body)) {
-      return { doc: { ...body, session_id: address.sessionId }, asSent: true };
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer);
-    } catch {
-      throw notThisWrite();
-    }
-    return { doc: checkDocument(parsed, 'PUT'), asSent: false };
+    return answer;
   }
 
   async delete(address: DocumentAddress): Promise<void> {
