@@ -5,17 +5,12 @@
  * Python adk-redis) added a message is refused as stale.
  */
 import { createEvent, type Event } from '@google/adk';
-import { describe, expect, inject, it } from 'vitest';
-import {
-  RedisSessionMemoryService,
-  StaleSessionError,
-  createAgentMemoryServerClient,
-  unwrap,
-} from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { StaleSessionError, unwrap } from '../../src/index.js';
 import { uniqueId } from '../support/ids.js';
+import { amsClient, service } from './ams-session-service.js';
 
-const apiBaseUrl = inject('amsBaseUrl');
-const ams = createAgentMemoryServerClient({ baseUrl: apiBaseUrl, retry: { maxRetries: 0 } });
+const ams = amsClient();
 
 /** Counts the body bytes of every request sent and response received, per method. */
 class Meter {
@@ -35,9 +30,6 @@ class Meter {
     this.received = [];
   }
 }
-
-const service = (extra: object = {}) =>
-  new RedisSessionMemoryService({ backend: 'opensource-agent-memory', apiBaseUrl, ...extra });
 
 function event(n: number): Event {
   return createEvent({

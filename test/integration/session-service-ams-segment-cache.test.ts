@@ -4,16 +4,11 @@
  * later read, and two services appending to one session each read the other's segments right.
  */
 import { createEvent, type Event } from '@google/adk';
-import { describe, expect, inject, it } from 'vitest';
-import {
-  RedisSessionMemoryService,
-  createAgentMemoryServerClient,
-  unwrap,
-} from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { unwrap } from '../../src/index.js';
 import { segmentNamespace } from '../../src/sessions/opensource-agent-memory/segments.js';
 import { uniqueId } from '../support/ids.js';
-
-const apiBaseUrl = inject('amsBaseUrl');
+import { amsClient, service } from './ams-session-service.js';
 
 /** Counts the GETs of segment documents (their namespaces carry the reserved `adk~h~` prefix). */
 class SegmentGets {
@@ -25,9 +20,6 @@ class SegmentGets {
     return fetch(request);
   };
 }
-
-const service = (extra: object = {}) =>
-  new RedisSessionMemoryService({ backend: 'opensource-agent-memory', apiBaseUrl, ...extra });
 
 function event(n: number): Event {
   return createEvent({
@@ -79,7 +71,7 @@ describe('history segments kept by a service', () => {
 
 describe('segments of an expired session', () => {
   it('deleteSession removes them once the session document is gone', async () => {
-    const ams = createAgentMemoryServerClient({ baseUrl: apiBaseUrl, retry: { maxRetries: 0 } });
+    const ams = amsClient();
     const appName = uniqueId('ttl-app');
     const key = { appName, userId: 'u', sessionId: uniqueId('ttl') };
     const svc = service({ sessionTtlSeconds: 3600 });

@@ -7,18 +7,10 @@
  * getSession racing an append of this process must not leave the cache behind storage.
  */
 import { createEvent, type Event, type Session } from '@google/adk';
-import { describe, expect, inject, it } from 'vitest';
-import {
-  RedisSessionMemoryService,
-  StaleSessionError,
-  type RedisSessionMemoryServiceConfig,
-} from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { StaleSessionError, type RedisSessionMemoryService } from '../../src/index.js';
 import { uniqueId } from '../support/ids.js';
-
-const apiBaseUrl = inject('amsBaseUrl');
-
-const service = (extra: Partial<RedisSessionMemoryServiceConfig> = {}) =>
-  new RedisSessionMemoryService({ backend: 'opensource-agent-memory', apiBaseUrl, ...extra });
+import { service } from './ams-session-service.js';
 
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 

@@ -4,22 +4,14 @@
  * kept across writes, and server-owned fields surviving our whole-document PUTs.
  */
 import { createEvent, createEventActions } from '@google/adk';
-import { describe, expect, inject, it } from 'vitest';
-import {
-  RedisSessionMemoryService,
-  createAgentMemoryServerClient,
-  unwrap,
-  type AgentMemoryServerApi,
-} from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { unwrap, type AgentMemoryServerApi } from '../../src/index.js';
 import { uniqueId } from '../support/ids.js';
+import { amsClient, service } from './ams-session-service.js';
 
 type Doc = AgentMemoryServerApi.components['schemas']['WorkingMemoryResponse'];
 
-const apiBaseUrl = inject('amsBaseUrl');
-const ams = createAgentMemoryServerClient({ baseUrl: apiBaseUrl, retry: { maxRetries: 0 } });
-const service = (extra: object = {}) =>
-  new RedisSessionMemoryService({ backend: 'opensource-agent-memory', apiBaseUrl, ...extra });
-
+const ams = amsClient();
 const getRaw = (sessionId: string, namespace: string, userId: string): Promise<Doc> =>
   unwrap(
     ams.GET('/v1/working-memory/{session_id}', {

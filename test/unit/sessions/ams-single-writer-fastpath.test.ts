@@ -6,44 +6,22 @@
  * an append or a delete does not leave the cache on a document storage has moved past.
  */
 import { createEvent, type Event, type Session } from '@google/adk';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  RedisSessionMemoryService,
   SessionNotFoundError,
   StaleSessionError,
   type RedisSessionMemoryServiceConfig,
+  type RedisSessionMemoryService,
 } from '../../../src/sessions/index.js';
-import { AMS, FakeAms, type Doc, type SeenRequest } from './fake-ams.js';
+import type { Doc, SeenRequest } from './fake-ams.js';
+import { useFakeAms } from './fake-ams-fixture.js';
 
 const APP = 'fast-app';
 const USER = 'alice';
 const T0 = Date.parse('2025-05-01T08:00:00.000Z');
 
-let ams: FakeAms;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  ams = new FakeAms().install();
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.abortPendingRequests();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
-
-function service(extra: Partial<RedisSessionMemoryServiceConfig> = {}): RedisSessionMemoryService {
-  return new RedisSessionMemoryService({
-    backend: 'opensource-agent-memory',
-    apiBaseUrl: AMS,
-    retry: { maxRetries: 0 },
-    ...extra,
-  });
-}
+const fixture = useFakeAms();
+const { service } = fixture;
 
 const key = (sessionId: string) => ({ appName: APP, userId: USER, sessionId });
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -133,7 +111,7 @@ function normalised(request: SeenRequest): unknown {
   return { query: request.query, body };
 }
 
-const sessionPuts = (sessionId: string): SeenRequest[] => ams.seen('PUT', sessionId);
+const sessionPuts = (sessionId: string): SeenRequest[] => fixture.ams.seen('PUT', sessionId);
 
 /**
  * Runs the same calls on a session of `svc`: appends (with the caller changing its events, the
@@ -184,7 +162,7 @@ describe('singleWriter sends what a service reading first sends', () => {
     ],
   ] as const) {
     it(`${label}: every session PUT and the history read back are the same`, async () => {
-      ams.onPut = summarise;
+      fixture.ams.onPut = summarise;
       const steps = 45;
       const reading = await drive(service(extra), 'reading', steps);
       const single = await drive(service({ ...extra, singleWriter: true }), 'single', steps);
@@ -216,7 +194,7 @@ describe('the answer of a PUT, kept or parsed', () => {
     const svc = service({ singleWriter: true });
     const session = await svc.createSession({ ...key('s1'), state });
     const summarise = summariseAbove(2, 1);
-    ams.onPut = (doc) => answerOrder(summarise(doc));
+    fixture.ams.onPut = (doc) => answerOrder(summarise(doc));
     for (let n = 1; n <= 4; n++) {
       await svc.appendEvent({
         session,
@@ -229,7 +207,7 @@ describe('the answer of a PUT, kept or parsed', () => {
       });
     }
     const puts = sessionPuts('s1').map((r) => r.body as Body);
-    return { puts, stored: ams.doc(APP, USER, 's1')! };
+    return { puts, stored: fixture.ams.doc(APP, USER, 's1')! };
   }
 
   /**
@@ -300,7 +278,7 @@ describe('the answer of a PUT, kept or parsed', () => {
     // The summary itself holds what the sent context looked like in JSON.
     const svc = service({ singleWriter: true });
     const session = await svc.createSession(key('s1'));
-    ams.onPut = (doc) =>
+    fixture.ams.onPut = (doc) =>
       (doc.messages as unknown[]).length > 1
         ? { ...doc, context: 'null,"x":1', messages: (doc.messages as unknown[]).slice(-1) }
         : doc;
@@ -363,8 +341,10 @@ function textEvent(id: string, n: number): Event {
 
 const storedEventIds = (): string[] =>
   (
-    (ams.doc(APP, USER, 's1')?.data as { adk_redis: { events: { id: string }[] } } | undefined)
-      ?.adk_redis.events ?? []
+    (
+      fixture.ams.doc(APP, USER, 's1')?.data as
+        { adk_redis: { events: { id: string }[] } } | undefined
+    )?.adk_redis.events ?? []
   ).map((e) => e.id);
 
 /**
@@ -422,7 +402,7 @@ describe('a getSession racing a write of this process', () => {
       await expect(
         svc.appendEvent({ session: live, event: textEvent('e2', 2) }),
       ).rejects.toBeInstanceOf(SessionNotFoundError);
-      expect(ams.doc(APP, USER, 's1')).toBeUndefined();
+      expect(fixture.ams.doc(APP, USER, 's1')).toBeUndefined();
     });
   }
 });
@@ -558,7 +538,7 @@ describe('a getSession that begins while a delete of this process is in flight',
       await expect(
         svc.appendEvent({ session: live, event: textEvent('e2', 2) }),
       ).rejects.toBeInstanceOf(SessionNotFoundError);
-      expect(ams.doc(APP, USER, 's1')).toBeUndefined();
+      expect(fixture.ams.doc(APP, USER, 's1')).toBeUndefined();
     });
   }
 });

@@ -5,50 +5,27 @@
  * every segment, and errors about app/user state name the caller's ids.
  */
 import { createEvent, type Event, type Session } from '@google/adk';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendError, createAgentMemoryServerClient } from '../../../src/clients/index.js';
 import {
-  RedisSessionMemoryService,
   SessionHistoryMissingError,
-  type RedisSessionMemoryServiceConfig,
+  type RedisSessionMemoryService,
 } from '../../../src/sessions/index.js';
 import {
   TAIL_MAX,
   segmentNamespace,
 } from '../../../src/sessions/opensource-agent-memory/segments.js';
 import { OpensourceAgentMemoryStore } from '../../../src/sessions/opensource-agent-memory/store.js';
-import { AMS, FakeAms, type Doc, type SeenRequest } from './fake-ams.js';
+import { AMS, type Doc, type SeenRequest } from './fake-ams.js';
+import { useFakeAms } from './fake-ams-fixture.js';
 
 const APP = 'my-app';
 const USER = 'alice';
 const KEY = { appName: APP, userId: USER } as const;
 const T0 = Date.parse('2025-05-01T08:00:00.000Z');
 
-let ams: FakeAms;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  ams = new FakeAms().install();
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.abortPendingRequests();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
-
-function service(extra: Partial<RedisSessionMemoryServiceConfig> = {}): RedisSessionMemoryService {
-  return new RedisSessionMemoryService({
-    backend: 'opensource-agent-memory',
-    apiBaseUrl: AMS,
-    retry: { maxRetries: 0 },
-    ...extra,
-  });
-}
+const fixture = useFakeAms();
+const { service } = fixture;
 
 const eventId = (n: number): string => `e${String(n).padStart(5, '0')}`;
 
@@ -76,19 +53,20 @@ async function appendMany(
 }
 
 const putSizes = (sessionId: string): number[] =>
-  ams.seen('PUT', sessionId).map((r) => JSON.stringify(r.body).length);
+  fixture.ams.seen('PUT', sessionId).map((r) => JSON.stringify(r.body).length);
 
 /** The segment documents the session's document names (merged-away ones are stored too). */
 const namedSegments = (sessionId: string): Doc[] => {
-  const refs = (ams.doc(APP, USER, sessionId)!.data as { adk_redis: { segments: [string][] } })
-    .adk_redis.segments;
+  const refs = (
+    fixture.ams.doc(APP, USER, sessionId)!.data as { adk_redis: { segments: [string][] } }
+  ).adk_redis.segments;
   const namespace = segmentNamespace({ namespace: APP, userId: USER, sessionId });
-  return refs.map(([id]) => ams.doc(namespace, USER, id)!);
+  return refs.map(([id]) => fixture.ams.doc(namespace, USER, id)!);
 };
 
 const segmentDocs = (sessionId: string): Doc[] => {
   const namespace = segmentNamespace({ namespace: APP, userId: USER, sessionId });
-  return [...ams.docs.values()].filter((doc) => doc.namespace === namespace);
+  return [...fixture.ams.docs.values()].filter((doc) => doc.namespace === namespace);
 };
 
 describe('a long session on AMS', () => {
@@ -102,12 +80,12 @@ describe('a long session on AMS', () => {
       const session = await svc.createSession({ ...KEY, sessionId: 'long' });
       await appendMany(svc, session, 0, 40);
       const early = Math.max(...putSizes('long'));
-      ams.clearRequests();
+      fixture.ams.clearRequests();
       await appendMany(svc, session, 40, total);
       const sizes = putSizes('long');
       // Today's format sent every event on every append: the last PUT would be ~30x the early one.
       expect(Math.max(...sizes)).toBeLessThan(2 * early);
-      const stored = ams.doc(APP, USER, 'long')!;
+      const stored = fixture.ams.doc(APP, USER, 'long')!;
       const envelope = (stored.data as { adk_redis: { events: unknown[]; segments: unknown[] } })
         .adk_redis;
       expect(envelope.events.length).toBeLessThanOrEqual(TAIL_MAX);
@@ -132,7 +110,9 @@ describe('a long session on AMS', () => {
     await appendMany(svc, session, 0, 60);
     const [victim] = namedSegments('s1');
     expect(victim).toBeDefined();
-    ams.docs.delete(JSON.stringify([victim!.namespace, victim!.user_id, victim!.session_id]));
+    fixture.ams.docs.delete(
+      JSON.stringify([victim!.namespace, victim!.user_id, victim!.session_id]),
+    );
     // A service that has not read or written the segments (svc keeps those it wrote).
     const error = await service()
       .getSession({ ...KEY, sessionId: 's1' })
@@ -152,11 +132,11 @@ describe('a long session on AMS', () => {
     const [victim] = namedSegments('s1');
     const isVictim = (request: SeenRequest) =>
       request.method === 'GET' && request.sessionId === victim!.session_id;
-    ams.failOnce(isVictim, [404, { detail: 'Working memory not found' }]);
-    ams.clearRequests();
+    fixture.ams.failOnce(isVictim, [404, { detail: 'Working memory not found' }]);
+    fixture.ams.clearRequests();
     const read = await service().getSession({ ...KEY, sessionId: 's1' });
     expect(read!.events).toHaveLength(session.events.length);
-    expect(ams.requests.filter(isVictim)).toHaveLength(2);
+    expect(fixture.ams.requests.filter(isVictim)).toHaveLength(2);
   });
 
   it('a segment holding other events than its reference says fails typed too', async () => {
@@ -175,7 +155,10 @@ describe('a long session on AMS', () => {
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
     await appendMany(svc, session, 0, 40);
     // The next sealing append's session write fails after its segment was written.
-    ams.failOnce((r) => r.method === 'PUT' && r.sessionId === 's1', [500, { detail: 'boom' }]);
+    fixture.ams.failOnce(
+      (r) => r.method === 'PUT' && r.sessionId === 's1',
+      [500, { detail: 'boom' }],
+    );
     let n = 40;
     for (; ; n++) {
       const before = segmentDocs('s1').length;
@@ -194,7 +177,7 @@ describe('a long session on AMS', () => {
     expect(segmentDocs('s1').length).toBeGreaterThan(0);
     await svc.deleteSession({ ...KEY, sessionId: 's1' });
     expect(segmentDocs('s1')).toEqual([]);
-    expect(ams.doc(APP, USER, 's1')).toBeUndefined();
+    expect(fixture.ams.doc(APP, USER, 's1')).toBeUndefined();
     expect(segmentDocs('s2').length).toBeGreaterThan(0);
     expect((await svc.getSession({ ...KEY, sessionId: 's2' }))!.events).toHaveLength(40);
   });
@@ -205,7 +188,7 @@ describe('a long session on AMS', () => {
     await appendMany(svc, session, 0, 60);
     expect(segmentDocs('s1').length).toBeGreaterThan(0);
     // AMS expires the session document; its segments carry no TTL.
-    ams.docs.delete(JSON.stringify([APP, USER, 's1']));
+    fixture.ams.docs.delete(JSON.stringify([APP, USER, 's1']));
     await svc.deleteSession({ ...KEY, sessionId: 's1' });
     expect(segmentDocs('s1')).toEqual([]);
   });
@@ -215,11 +198,11 @@ describe('a long session on AMS', () => {
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
     await appendMany(svc, session, 0, 60);
     const before = segmentDocs('s1').length;
-    const doc = ams.doc(APP, USER, 's1')!;
+    const doc = fixture.ams.doc(APP, USER, 's1')!;
     (doc.data as { adk_redis: { session: string } }).adk_redis.session = 'someone-else';
     await svc.deleteSession({ ...KEY, sessionId: 's1' });
     expect(segmentDocs('s1')).toHaveLength(before);
-    expect(ams.doc(APP, USER, 's1')).toBeDefined();
+    expect(fixture.ams.doc(APP, USER, 's1')).toBeDefined();
   });
 
   it('listSessions reads each session document alone, whose size does not grow with history', async () => {
@@ -228,12 +211,12 @@ describe('a long session on AMS', () => {
     await appendMany(svc, short, 0, 20);
     const long = await svc.createSession({ ...KEY, sessionId: 'long' });
     await appendMany(svc, long, 0, 320);
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const { sessions } = await svc.listSessions(KEY);
     expect(sessions.map((s) => s.id).sort()).toEqual(['long', 'short']);
-    const gets = ams.seen('GET').filter((r) => r.sessionId !== undefined);
+    const gets = fixture.ams.seen('GET').filter((r) => r.sessionId !== undefined);
     expect(gets.map((r) => r.sessionId).sort()).toEqual(['long', 'short']);
-    const size = (id: string) => JSON.stringify(ams.doc(APP, USER, id)).length;
+    const size = (id: string) => JSON.stringify(fixture.ams.doc(APP, USER, id)).length;
     expect(size('long')).toBeLessThan(2 * size('short'));
   }, 30_000);
 });
@@ -250,19 +233,19 @@ describe('reads of part of a session', () => {
         { serverId: 'test', singleWriter: false, listConcurrency: 4 },
       );
     const key = { ...KEY, sessionId: 's1' };
-    const named = (ams.doc(APP, USER, 's1')!.data as { adk_redis: { segments: unknown[] } })
+    const named = (fixture.ams.doc(APP, USER, 's1')!.data as { adk_redis: { segments: unknown[] } })
       .adk_redis.segments.length;
     const segmentGets = () =>
-      ams.seen('GET').filter((r) => r.query.namespace?.startsWith('adk~h~')).length;
+      fixture.ams.seen('GET').filter((r) => r.query.namespace?.startsWith('adk~h~')).length;
 
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const recent = (await store().read(key, { numRecentEvents: 20 }))!;
     expect(recent.events.slice(-20).map((e) => e.id)).toEqual(
       Array.from({ length: 20 }, (_, i) => eventId(380 + i)),
     );
     expect(segmentGets()).toBeLessThanOrEqual(2);
 
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const since = T0 + 390 * 1000;
     const after = (await store().read(key, { afterTimestamp: since }))!;
     expect(after.events.filter((e) => e.timestamp >= since).map((e) => e.id)).toEqual(
@@ -270,7 +253,7 @@ describe('reads of part of a session', () => {
     );
     expect(segmentGets()).toBeLessThanOrEqual(1);
 
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const whole = (await store().read(key))!;
     expect(whole.events.map((e) => e.id)).toEqual(
       Array.from({ length: 400 }, (_, n) => eventId(n)),
@@ -320,14 +303,14 @@ describe('format-1 sessions (written by earlier versions)', () => {
   }
 
   it('read as they are, appended to, and rewritten bounded with their history in segments', async () => {
-    ams.seed(legacyDoc('old', 700));
+    fixture.ams.seed(legacyDoc('old', 700));
     const svc = service();
     const session = (await svc.getSession({ ...KEY, sessionId: 'old' }))!;
     expect(session.events).toHaveLength(700);
     expect(session.state).toMatchObject({ topic: 'tea' });
-    const legacySize = JSON.stringify(ams.doc(APP, USER, 'old')).length;
+    const legacySize = JSON.stringify(fixture.ams.doc(APP, USER, 'old')).length;
     await svc.appendEvent({ session, event: event(700) });
-    const migrated = ams.doc(APP, USER, 'old')!;
+    const migrated = fixture.ams.doc(APP, USER, 'old')!;
     const envelope = (
       migrated.data as { adk_redis: { v: number; events: unknown[]; revision: number } }
     ).adk_redis;
@@ -350,7 +333,10 @@ describe('errors about app and user state', () => {
   it('name the caller’s app, user and session, not the reserved document ids', async () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: 's1' });
-    ams.always((r) => r.method === 'GET' && r.sessionId === 'adk~app', [503, { detail: 'down' }]);
+    fixture.ams.always(
+      (r) => r.method === 'GET' && r.sessionId === 'adk~app',
+      [503, { detail: 'down' }],
+    );
     const error = await svc.getSession({ ...KEY, sessionId: 's1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
     const { message, path, status } = error as BackendError;
@@ -364,8 +350,10 @@ describe('errors about app and user state', () => {
   it('an unreadable user-state document is reported with the user’s id', async () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: 's1' });
-    const userDoc = [...ams.docs.values()].find((d) => d.session_id.startsWith('adk~user~'))!;
-    ams.seed({ ...userDoc, data: { adk_redis: { v: 99 } } });
+    const userDoc = [...fixture.ams.docs.values()].find((d) =>
+      d.session_id.startsWith('adk~user~'),
+    )!;
+    fixture.ams.seed({ ...userDoc, data: { adk_redis: { v: 99 } } });
     const error = await svc.getSession({ ...KEY, sessionId: 's1' }).catch((e: unknown) => e);
     expect((error as Error).message).toContain(`user "${USER}"`);
     expect((error as Error).message).not.toContain('adk~');

@@ -4,12 +4,11 @@
  * bound, forgets a deleted session, and stays right when another service (process) appends.
  */
 import { createEvent, type Event, type Session } from '@google/adk';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAgentMemoryServerClient } from '../../../src/clients/index.js';
 import {
-  RedisSessionMemoryService,
   SessionHistoryMissingError,
+  type RedisSessionMemoryService,
 } from '../../../src/sessions/index.js';
 import type { StoredEvent } from '../../../src/sessions/events.js';
 import { AmsDocuments } from '../../../src/sessions/opensource-agent-memory/http.js';
@@ -21,35 +20,17 @@ import {
   HistorySegments,
   segmentNamespace,
 } from '../../../src/sessions/opensource-agent-memory/segments.js';
-import { AMS, FakeAms, type Doc, type SeenRequest } from './fake-ams.js';
+import { AMS, type Doc, type SeenRequest } from './fake-ams.js';
+import { useFakeAms } from './fake-ams-fixture.js';
 
 const APP = 'my-app';
 const USER = 'alice';
 const T0 = Date.parse('2025-05-01T08:00:00.000Z');
 
-let ams: FakeAms;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  ams = new FakeAms().install();
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.abortPendingRequests();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
+const fixture = useFakeAms();
 
 const service = (singleWriter = false): RedisSessionMemoryService =>
-  new RedisSessionMemoryService({
-    backend: 'opensource-agent-memory',
-    apiBaseUrl: AMS,
-    retry: { maxRetries: 0 },
-    singleWriter,
-  });
+  fixture.service({ singleWriter });
 
 const key = (sessionId: string) => ({ appName: APP, userId: USER, sessionId });
 
@@ -79,15 +60,18 @@ const ids = (from: number, to: number, tag = 'e'): string[] =>
 
 const isSegmentGet = (r: SeenRequest): boolean =>
   r.method === 'GET' && (r.query.namespace?.startsWith('adk~h~') ?? false);
-const segmentGets = (): SeenRequest[] => ams.requests.filter(isSegmentGet);
+const segmentGets = (): SeenRequest[] => fixture.ams.requests.filter(isSegmentGet);
 
 /** The refs the stored session document names: [id, count, newest]. */
 const namedRefs = (sessionId: string): [string, number, number][] =>
-  (ams.doc(APP, USER, sessionId)!.data as { adk_redis: { segments: [string, number, number][] } })
-    .adk_redis.segments;
+  (
+    fixture.ams.doc(APP, USER, sessionId)!.data as {
+      adk_redis: { segments: [string, number, number][] };
+    }
+  ).adk_redis.segments;
 
 const segmentDoc = (sessionId: string, id: string): Doc =>
-  ams.doc(segmentNamespace({ namespace: APP, userId: USER, sessionId }), USER, id)!;
+  fixture.ams.doc(segmentNamespace({ namespace: APP, userId: USER, sessionId }), USER, id)!;
 
 const plain = (events: readonly Event[]): unknown => JSON.parse(JSON.stringify(events));
 
@@ -95,26 +79,26 @@ describe('segments a service has read or written', () => {
   it('a warm read GETs no segment and returns the same events; the writer reads none it wrote', async () => {
     const writer = service();
     const session = await writer.createSession(key('s1'));
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await appendMany(writer, session, 0, 200);
     // Merges read the segments they merge: from this service's own writes, not from AMS.
     expect(segmentGets()).toEqual([]);
     expect(namedRefs('s1').length).toBeGreaterThan(2);
 
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const byWriter = (await writer.getSession(key('s1')))!;
     expect(segmentGets()).toEqual([]);
     expect(byWriter.events.map((e) => e.id)).toEqual(ids(0, 200));
 
     const reader = service();
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const cold = (await reader.getSession(key('s1')))!;
     expect(segmentGets()).toHaveLength(namedRefs('s1').length);
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const warm = (await reader.getSession(key('s1')))!;
     expect(segmentGets()).toEqual([]);
     // One GET of the session document (and the app and user state documents beside it).
-    expect(ams.seen('GET', 's1')).toHaveLength(1);
+    expect(fixture.ams.seen('GET', 's1')).toHaveLength(1);
     expect(plain(warm.events)).toEqual(plain(cold.events));
     expect(plain(warm.events)).toEqual(plain(byWriter.events));
   });
@@ -148,11 +132,11 @@ describe('segments a service has read or written', () => {
     const svc = service();
     const session = await svc.createSession(key('s1'));
     await appendMany(svc, session, 0, 40);
-    const doc = ams.doc(APP, USER, 's1')!;
+    const doc = fixture.ams.doc(APP, USER, 's1')!;
     const refs = (doc.data as { adk_redis: { segments: [string, number, number][] } }).adk_redis
       .segments;
     refs[0]![1] += 1;
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await expect(svc.getSession(key('s1'))).rejects.toBeInstanceOf(SessionHistoryMissingError);
     expect(segmentGets().map((r) => r.sessionId)).toContain(refs[0]![0]);
   });
@@ -164,15 +148,15 @@ describe('deleted sessions', () => {
     const session = await svc.createSession(key('s1'));
     await appendMany(svc, session, 0, 60);
     await svc.getSession(key('s1'));
-    const snapshot = [...ams.docs.values()].map((doc) => structuredClone(doc));
+    const snapshot = [...fixture.ams.docs.values()].map((doc) => structuredClone(doc));
     const [victim] = namedRefs('s1');
     await svc.deleteSession(key('s1'));
     // The same documents come back (say, restored by an operator), one segment now short.
-    for (const doc of snapshot) ams.seed(doc);
+    for (const doc of snapshot) fixture.ams.seed(doc);
     (
       segmentDoc('s1', victim![0]).data as { adk_redis: { events: unknown[] } }
     ).adk_redis.events.pop();
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await expect(svc.getSession(key('s1'))).rejects.toBeInstanceOf(SessionHistoryMissingError);
     expect(segmentGets().length).toBeGreaterThan(0);
   });
@@ -213,7 +197,7 @@ describe('two services (processes) on one session', () => {
     const fromB = (await b.getSession(key('s1')))!;
     await appendMany(b, fromB, 40, 200);
     const held = new Set(namedRefs('s1').map(([id]) => id));
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const readByA = (await a.getSession(key('s1')))!;
     expect(readByA.events.map((e) => e.id)).toEqual(ids(0, 200));
     // A fetched what B wrote and nothing else.
@@ -298,7 +282,7 @@ describe('the byte bound', () => {
     );
     const address = { namespace: APP, userId: USER, sessionId: 's1' };
     const first = await segments.read(key('s1'), address, refs);
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const second = await segments.read(key('s1'), address, refs);
     expect(second).toEqual(first);
     expect(second.map((e) => e.id)).toEqual(ids(0, first.length));

@@ -5,18 +5,16 @@
  * mode, id encoding on the wire, deletes and paged listing.
  */
 import { createEvent, type Event, type Session } from '@google/adk';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendError, MalformedResponseError } from '../../../src/clients/index.js';
 import {
-  RedisSessionMemoryService,
   SessionAlreadyExistsError,
   SessionNotFoundError,
   StaleSessionError,
-  type RedisSessionMemoryServiceConfig,
 } from '../../../src/sessions/index.js';
 import { segmentNamespace } from '../../../src/sessions/opensource-agent-memory/segments.js';
-import { AMS, FakeAms, type Doc, type SeenRequest } from './fake-ams.js';
+import type { Doc, SeenRequest } from './fake-ams.js';
+import { useFakeAms } from './fake-ams-fixture.js';
 
 const APP = 'my-app';
 const USER = 'alice';
@@ -30,30 +28,8 @@ const TS1 = Date.parse('2025-05-01T08:00:00.125Z');
 const TS2 = Date.parse('2025-05-01T08:00:05.250Z');
 const TS3 = Date.parse('2025-05-01T08:00:09.500Z');
 
-let ams: FakeAms;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-beforeEach(() => {
-  ams = new FakeAms().install();
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.abortPendingRequests();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
-
-function service(extra: Partial<RedisSessionMemoryServiceConfig> = {}): RedisSessionMemoryService {
-  return new RedisSessionMemoryService({
-    backend: 'opensource-agent-memory',
-    apiBaseUrl: AMS,
-    retry: { maxRetries: 0 },
-    ...extra,
-  });
-}
+const fixture = useFakeAms();
+const { service } = fixture;
 
 function textEvent(id: string, author: string, text: string, timestamp: number): Event {
   return createEvent({
@@ -111,7 +87,7 @@ describe('createSession', () => {
     });
     const after = Date.now();
 
-    const sessionCalls = ams.requests.filter((r) => r.sessionId === 's1');
+    const sessionCalls = fixture.ams.requests.filter((r) => r.sessionId === 's1');
     expect(sessionCalls.map((r) => r.method)).toEqual(['GET', 'PUT']);
     expect(sessionCalls[0]!.query).toEqual({ namespace: APP, user_id: USER });
     expect(sessionCalls[0]!.body).toBeUndefined();
@@ -149,12 +125,12 @@ describe('createSession', () => {
   it('reads the app-state document and registers the user in the reserved namespace', async () => {
     await service().createSession({ ...KEY, sessionId: 's1' });
 
-    const appCalls = ams.requests.filter((r) => r.sessionId === 'adk~app');
+    const appCalls = fixture.ams.requests.filter((r) => r.sessionId === 'adk~app');
     expect(appCalls.map((r) => [r.method, r.query])).toEqual([
       ['GET', { namespace: STATE_NS, user_id: 'adk~app' }],
     ]);
 
-    const userCalls = ams.requests.filter((r) => r.sessionId === USER_DOC);
+    const userCalls = fixture.ams.requests.filter((r) => r.sessionId === USER_DOC);
     expect(userCalls.map((r) => r.method)).toEqual(['GET', 'PUT']);
     expect(userCalls[0]!.query).toEqual({ namespace: STATE_NS, user_id: USER });
     const body = bodyOf(userCalls[1]);
@@ -162,21 +138,24 @@ describe('createSession', () => {
     expect(body.data).toEqual({ adk_redis: { v: 1, kind: 'user', revision: 1, state: {} } });
 
     // Every write comes after the existence check (reads in one wave, writes in the next).
-    const order = ams.requests.map((r) => `${r.method} ${r.sessionId}`);
+    const order = fixture.ams.requests.map((r) => `${r.method} ${r.sessionId}`);
     expect(order.indexOf('GET s1')).toBeLessThan(order.indexOf('PUT s1'));
     expect(order.indexOf('GET s1')).toBeLessThan(order.indexOf(`PUT ${USER_DOC}`));
   });
 
   it('undoes the session when its user-state write fails, so a retried create starts over', async () => {
-    ams.failOnce((r) => r.method === 'PUT' && r.sessionId === USER_DOC, [500, { detail: 'boom' }]);
+    fixture.ams.failOnce(
+      (r) => r.method === 'PUT' && r.sessionId === USER_DOC,
+      [500, { detail: 'boom' }],
+    );
     const sessions = service();
     await expect(sessions.createSession({ ...KEY, sessionId: 's1' })).rejects.toMatchObject({
       status: 500,
     });
-    expect(ams.doc(APP, USER, 's1')).toBeUndefined();
+    expect(fixture.ams.doc(APP, USER, 's1')).toBeUndefined();
     const retried = await sessions.createSession({ ...KEY, sessionId: 's1' });
     expect(retried.id).toBe('s1');
-    expect(ams.doc(STATE_NS, USER, USER_DOC)).toBeDefined();
+    expect(fixture.ams.doc(STATE_NS, USER, USER_DOC)).toBeDefined();
   });
 
   it('sends ttl_seconds, long_term_memory_strategy and the model query when configured', async () => {
@@ -188,7 +167,7 @@ describe('createSession', () => {
       contextWindowMax: 4096,
     }).createSession({ ...KEY, sessionId: 's1' });
 
-    const put = ams.seen('PUT', 's1')[0];
+    const put = fixture.ams.seen('PUT', 's1')[0];
     expect(put?.query).toEqual({ model_name: 'gpt-4o-mini', context_window_max: '4096' });
     const body = bodyOf(put);
     expect(body.ttl_seconds).toBe(900);
@@ -197,14 +176,14 @@ describe('createSession', () => {
       config: { custom_prompt: 'Extract facts from {message}' },
     });
     // The user's state document must not expire with the session.
-    const userPut = bodyOf(ams.seen('PUT', USER_DOC)[0]);
+    const userPut = bodyOf(fixture.ams.seen('PUT', USER_DOC)[0]);
     expect(userPut).not.toHaveProperty('ttl_seconds');
     expect(JSON.stringify(userPut)).not.toContain('custom_prompt');
   });
 
   it('sends an extraction strategy without a config as config {}', async () => {
     await service({ extractionStrategy: 'preferences' }).createSession({ ...KEY, sessionId: 's1' });
-    expect(bodyOf(ams.seen('PUT', 's1')[0]).long_term_memory_strategy).toEqual({
+    expect(bodyOf(fixture.ams.seen('PUT', 's1')[0]).long_term_memory_strategy).toEqual({
       strategy: 'preferences',
       config: {},
     });
@@ -216,13 +195,15 @@ describe('createSession', () => {
       sessionId: 's1',
       state: { 'app:theme': 'dark', 'user:lang': 'fr', 'temp:scratch': 'zzz', count: 1 },
     });
-    expect(bodyOf(ams.seen('PUT', 'adk~app')[0]).data).toEqual({
+    expect(bodyOf(fixture.ams.seen('PUT', 'adk~app')[0]).data).toEqual({
       adk_redis: { v: 1, kind: 'app', revision: 1, state: { theme: 'dark' } },
     });
-    expect(bodyOf(ams.seen('PUT', USER_DOC)[0]).data.adk_redis.state).toEqual({ lang: 'fr' });
-    const data = bodyOf(ams.seen('PUT', 's1')[0]).data;
+    expect(bodyOf(fixture.ams.seen('PUT', USER_DOC)[0]).data.adk_redis.state).toEqual({
+      lang: 'fr',
+    });
+    const data = bodyOf(fixture.ams.seen('PUT', 's1')[0]).data;
     expect(Object.keys(data).sort()).toEqual(['adk_redis', 'count']);
-    for (const request of ams.requests) {
+    for (const request of fixture.ams.requests) {
       expect(JSON.stringify(request.body ?? null)).not.toContain('zzz');
     }
     expect(session.state).toEqual({ count: 1, 'app:theme': 'dark', 'user:lang': 'fr' });
@@ -231,13 +212,13 @@ describe('createSession', () => {
   it('an existing id throws SessionAlreadyExistsError and writes nothing', async () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: 's1', state: { v: 1 } });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const error = await rejectionOf(
       svc.createSession({ ...KEY, sessionId: 's1', state: { v: 2 } }),
     );
     expect(error).toBeInstanceOf(SessionAlreadyExistsError);
-    expect(ams.requests.filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(ams.doc(APP, USER, 's1')?.data).toMatchObject({ v: 1 });
+    expect(fixture.ams.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(fixture.ams.doc(APP, USER, 's1')?.data).toMatchObject({ v: 1 });
   });
 });
 
@@ -245,14 +226,14 @@ describe('appendEvent', () => {
   it('sends the text of an event as a message {id, role, content, created_at}, marked handled', async () => {
     const svc = service();
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
 
-    expect(ams.requests.filter((r) => r.sessionId === 's1').map((r) => r.method)).toEqual([
+    expect(fixture.ams.requests.filter((r) => r.sessionId === 's1').map((r) => r.method)).toEqual([
       'GET',
       'PUT',
     ]);
-    const body = bodyOf(ams.seen('PUT', 's1')[0]);
+    const body = bodyOf(fixture.ams.seen('PUT', 's1')[0]);
     // Marked as extracted and persisted, so AMS starts no background rewrite of the document.
     expect(body.messages).toEqual([
       {
@@ -274,7 +255,7 @@ describe('appendEvent', () => {
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
 
     // Server-side writers (summarisation, promotion) and another client changed the document.
-    const doc = ams.doc(APP, USER, 's1')!;
+    const doc = fixture.ams.doc(APP, USER, 's1')!;
     doc.context = 'Summary: alice likes tea.';
     doc.memories = [{ id: 'mem-1', text: 'alice likes tea', memory_type: 'semantic' }];
     doc.tokens = 321;
@@ -286,10 +267,10 @@ describe('appendEvent', () => {
     first!.persisted_at = '2025-05-01T08:00:01Z';
     first!.discrete_memory_extracted = 't';
 
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e2', 'assistant-agent', 'hi!', TS2) });
 
-    const body = bodyOf(ams.seen('PUT', 's1')[0]);
+    const body = bodyOf(fixture.ams.seen('PUT', 's1')[0]);
     expect(body).toMatchObject({
       namespace: APP,
       user_id: USER,
@@ -323,7 +304,7 @@ describe('appendEvent', () => {
   it('marks messages other clients left unmarked, keeping their persisted_at', async () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: 's1' });
-    const doc = ams.doc(APP, USER, 's1')!;
+    const doc = fixture.ams.doc(APP, USER, 's1')!;
     doc.messages = [
       { id: 'py1', role: 'user', content: 'from python', created_at: iso(TS1) },
       {
@@ -336,10 +317,10 @@ describe('appendEvent', () => {
     ];
     // Loaded after the other client's write, so the append is not stale.
     const session = (await svc.getSession({ ...KEY, sessionId: 's1' }))!;
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS2) });
 
-    const body = bodyOf(ams.seen('PUT', 's1')[0]);
+    const body = bodyOf(fixture.ams.seen('PUT', 's1')[0]);
     expect(body.messages.map((m: Record<string, unknown>) => m.discrete_memory_extracted)).toEqual([
       't',
       't',
@@ -352,11 +333,11 @@ describe('appendEvent', () => {
   it('configured TTL and strategy win over what was read', async () => {
     const svc = service({ sessionTtlSeconds: 60, extractionStrategy: 'discrete' });
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
-    const doc = ams.doc(APP, USER, 's1')!;
+    const doc = fixture.ams.doc(APP, USER, 's1')!;
     doc.ttl_seconds = 5;
     doc.long_term_memory_strategy = { strategy: 'summary', config: {} };
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
-    const body = bodyOf(ams.seen('PUT', 's1').at(-1));
+    const body = bodyOf(fixture.ams.seen('PUT', 's1').at(-1));
     expect(body.ttl_seconds).toBe(60);
     expect(body.long_term_memory_strategy).toEqual({ strategy: 'discrete', config: {} });
   });
@@ -365,10 +346,10 @@ describe('appendEvent', () => {
     const svc = service();
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'find tea', TS1) });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: callEvent('e2', TS2) });
 
-    const body = bodyOf(ams.seen('PUT', 's1')[0]);
+    const body = bodyOf(fixture.ams.seen('PUT', 's1')[0]);
     expect(body.messages.map((m) => m.id)).toEqual(['e1']);
     expect(eventIds(body)).toEqual(['e1', 'e2']);
     const stored = (body.data.adk_redis.events as Record<string, unknown>[])[1];
@@ -390,9 +371,12 @@ describe('appendEvent', () => {
       state: JSON.stringify(session.state),
       lastUpdateTime: session.lastUpdateTime,
     };
-    const storedBefore = structuredClone(ams.doc(APP, USER, 's1'));
+    const storedBefore = structuredClone(fixture.ams.doc(APP, USER, 's1'));
 
-    ams.failOnce((r) => r.method === 'PUT' && r.sessionId === 's1', [500, { detail: 'boom' }]);
+    fixture.ams.failOnce(
+      (r) => r.method === 'PUT' && r.sessionId === 's1',
+      [500, { detail: 'boom' }],
+    );
     const event = createEvent({
       id: 'e2',
       invocationId: 'inv-2',
@@ -410,7 +394,7 @@ describe('appendEvent', () => {
     expect(JSON.stringify(session.state)).toBe(liveBefore.state);
     expect(session.state).toEqual({ k: 'old' });
     expect(session.lastUpdateTime).toBe(liveBefore.lastUpdateTime);
-    expect(ams.doc(APP, USER, 's1')).toEqual(storedBefore);
+    expect(fixture.ams.doc(APP, USER, 's1')).toEqual(storedBefore);
 
     // The server recovers: the same live session and event go through.
     const appended = await svc.appendEvent({ session, event });
@@ -418,7 +402,7 @@ describe('appendEvent', () => {
     expect(session.events.map((e) => e.id)).toEqual(['e1', 'e2']);
     expect(session.state).toEqual({ k: 'new', added: 1 });
     expect(session.lastUpdateTime).toBe(TS2);
-    const stored = ams.doc(APP, USER, 's1') as Body & Doc;
+    const stored = fixture.ams.doc(APP, USER, 's1') as Body & Doc;
     expect(stored.data).toMatchObject({ k: 'new', added: 1 });
     expect(stored.data.adk_redis).toMatchObject({ revision: 3, lastUpdateTime: TS2 });
     expect(eventIds(stored)).toEqual(['e1', 'e2']);
@@ -439,7 +423,7 @@ describe('appendEvent', () => {
         const session = await svc.createSession({ ...KEY, sessionId: 's1' });
         await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
         const before = JSON.stringify(session);
-        ams.failOnce((r) => r.method === 'PUT' && r.sessionId === 's1', [200, answer]);
+        fixture.ams.failOnce((r) => r.method === 'PUT' && r.sessionId === 's1', [200, answer]);
         const error = await rejectionOf(
           svc.appendEvent({ session, event: textEvent('e2', 'user', 'again', TS2) }),
         );
@@ -456,10 +440,10 @@ describe('appendEvent', () => {
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
     await svc.appendEvent({ session, event: textEvent('e2', 'user', 'again', TS2) });
     // The next append still reads first, and finds the revision it wrote.
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e3', 'user', 'third', TS3) });
-    expect(ams.requests.map((r) => r.method)).toEqual(['GET', 'PUT']);
-    expect(eventIds(ams.doc(APP, USER, 's1') as Body & Doc)).toEqual(['e1', 'e2', 'e3']);
+    expect(fixture.ams.requests.map((r) => r.method)).toEqual(['GET', 'PUT']);
+    expect(eventIds(fixture.ams.doc(APP, USER, 's1') as Body & Doc)).toEqual(['e1', 'e2', 'e3']);
   });
 
   for (const singleWriter of [false, true]) {
@@ -472,7 +456,7 @@ describe('appendEvent', () => {
         const index = expected.findIndex((e) => e.id === event.id);
         if (index >= 0) expected[index] = event;
         else expected.push(event);
-        const put = ams.seen('PUT', 's1').at(-1);
+        const put = fixture.ams.seen('PUT', 's1').at(-1);
         expect(eventIds(bodyOf(put))).toEqual(expected.map((e) => e.id));
         expect(bodyOf(put).data.adk_redis.events).toEqual(JSON.parse(JSON.stringify(expected)));
       };
@@ -497,8 +481,8 @@ describe('appendEvent', () => {
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
     await svc.appendEvent({ session, event: textEvent('e2', 'agent', 'two', TS2) });
     // Another client appends a message and keeps the rest of the document (revision unchanged).
-    const stored = ams.doc(APP, USER, 's1') as Body & Doc;
-    ams.seed({
+    const stored = fixture.ams.doc(APP, USER, 's1') as Body & Doc;
+    fixture.ams.seed({
       ...stored,
       messages: [
         ...stored.messages,
@@ -506,28 +490,33 @@ describe('appendEvent', () => {
       ],
     });
     // The session loaded before that write is stale (issue #14): refused, nothing written.
-    const puts = ams.seen('PUT', 's1').length;
+    const puts = fixture.ams.seen('PUT', 's1').length;
     await expect(
       svc.appendEvent({ session, event: textEvent('e3', 'agent', 'three', TS3) }),
     ).rejects.toBeInstanceOf(StaleSessionError);
-    expect(ams.seen('PUT', 's1')).toHaveLength(puts);
+    expect(fixture.ams.seen('PUT', 's1')).toHaveLength(puts);
     // Reloaded, it sees the message as an event and its append keeps it in place.
     session = (await svc.getSession({ ...KEY, sessionId: 's1' }))!;
     expect(session.events.map((e) => e.id)).toEqual(['e1', 'e2', 'py-1']);
     await svc.appendEvent({ session, event: textEvent('e3', 'agent', 'three', TS3) });
-    expect(eventIds(bodyOf(ams.seen('PUT', 's1').at(-1)))).toEqual(['e1', 'e2', 'py-1', 'e3']);
+    expect(eventIds(bodyOf(fixture.ams.seen('PUT', 's1').at(-1)))).toEqual([
+      'e1',
+      'e2',
+      'py-1',
+      'e3',
+    ]);
   });
 
   it('a session that is gone throws SessionNotFoundError and writes nothing', async () => {
     const svc = service();
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
-    ams.docs.clear();
-    ams.clearRequests();
+    fixture.ams.docs.clear();
+    fixture.ams.clearRequests();
     const error = await rejectionOf(
       svc.appendEvent({ session, event: textEvent('e1', 'user', 'x', TS1) }),
     );
     expect(error).toBeInstanceOf(SessionNotFoundError);
-    expect(ams.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(fixture.ams.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(session.events).toEqual([]);
   });
 
@@ -536,12 +525,12 @@ describe('appendEvent', () => {
     const first = await svc.createSession({ ...KEY, sessionId: 's1' });
     const second = (await svc.getSession({ ...KEY, sessionId: 's1' }))!;
     await svc.appendEvent({ session: second, event: textEvent('e1', 'user', 'a', TS1) });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const error = await rejectionOf(
       svc.appendEvent({ session: first, event: textEvent('e2', 'user', 'b', TS2) }),
     );
     expect(error).toBeInstanceOf(StaleSessionError);
-    expect(ams.seen('PUT')).toEqual([]);
+    expect(fixture.ams.seen('PUT')).toEqual([]);
     expect(first.events).toEqual([]);
   });
 });
@@ -551,12 +540,12 @@ describe('singleWriter', () => {
   async function twoAppends(singleWriter: boolean) {
     const svc = service({ singleWriter });
     const session: Session = await svc.createSession({ ...KEY, sessionId: 's1' });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
-    const mark = ams.requests.length;
+    const mark = fixture.ams.requests.length;
     await svc.appendEvent({ session, event: textEvent('e2', 'user', 'two', TS2) });
-    const second = ams.requests.slice(mark).filter((r) => r.sessionId === 's1');
-    return { svc, session, second, all: ams.requests.filter((r) => r.sessionId === 's1') };
+    const second = fixture.ams.requests.slice(mark).filter((r) => r.sessionId === 's1');
+    return { svc, session, second, all: fixture.ams.requests.filter((r) => r.sessionId === 's1') };
   }
 
   it('by default, each append reads the document first', async () => {
@@ -580,7 +569,7 @@ describe('singleWriter', () => {
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
     // AMS summarising: each answer has a new context and lacks the oldest message.
     let summaries = 0;
-    ams.onPut = (doc) =>
+    fixture.ams.onPut = (doc) =>
       doc.session_id === 's1'
         ? {
             ...doc,
@@ -590,10 +579,10 @@ describe('singleWriter', () => {
         : doc;
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
     await svc.appendEvent({ session, event: textEvent('e2', 'user', 'two', TS2) });
-    ams.onPut = undefined;
-    ams.clearRequests();
+    fixture.ams.onPut = undefined;
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e3', 'user', 'three', TS3) });
-    const body = bodyOf(ams.seen('PUT', 's1')[0]) as Body & { context?: unknown };
+    const body = bodyOf(fixture.ams.seen('PUT', 's1')[0]) as Body & { context?: unknown };
     expect(body.context).toBe('summary 2');
     expect(body.messages.map((m) => m.content)).toEqual(['three']);
     expect(eventIds(body)).toEqual(['e1', 'e2', 'e3']);
@@ -602,11 +591,11 @@ describe('singleWriter', () => {
   it('singleWriter: an answer stored as sent is built on as sent (server fields kept)', async () => {
     const svc = service({ singleWriter: true });
     const session = await svc.createSession({ ...KEY, sessionId: 's1' });
-    const created = structuredClone(ams.doc(APP, USER, 's1'))!;
+    const created = structuredClone(fixture.ams.doc(APP, USER, 's1'))!;
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'one', TS1) });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.appendEvent({ session, event: textEvent('e2', 'user', 'two', TS2) });
-    const body = bodyOf(ams.seen('PUT', 's1')[0]);
+    const body = bodyOf(fixture.ams.seen('PUT', 's1')[0]);
     for (const field of ['created_at', 'last_accessed', 'context', 'tokens', 'memories']) {
       expect(body[field], field).toEqual(created[field]);
     }
@@ -617,12 +606,12 @@ describe('singleWriter', () => {
     const { svc, session } = await twoAppends(true);
     const copy = (await svc.getSession({ ...KEY, sessionId: 's1' }))!;
     await svc.appendEvent({ session: copy, event: textEvent('e3', 'user', 'three', TS3) });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     const error = await rejectionOf(
       svc.appendEvent({ session, event: textEvent('e4', 'user', 'four', TS3) }),
     );
     expect(error).toBeInstanceOf(StaleSessionError);
-    expect(ams.seen('PUT')).toEqual([]);
+    expect(fixture.ams.seen('PUT')).toEqual([]);
   });
 });
 
@@ -637,18 +626,18 @@ describe('ids on the wire', () => {
     const session = await svc.createSession(key);
     await svc.appendEvent({ session, event: textEvent('e1', 'user', 'hello', TS1) });
 
-    const get = ams.seen('GET', 'adk~782f79')[0];
+    const get = fixture.ams.seen('GET', 'adk~782f79')[0];
     expect(get?.uri).toMatch(/^\/v1\/working-memory\/adk~782f79\?/);
     expect(get?.query).toEqual({ namespace: 'adk~613a62', user_id: 'üser' });
-    const put = bodyOf(ams.seen('PUT', 'adk~782f79')[0]);
+    const put = bodyOf(fixture.ams.seen('PUT', 'adk~782f79')[0]);
     expect(put).toMatchObject({ namespace: 'adk~613a62', user_id: 'üser' });
     expect(put.data.adk_redis).toMatchObject({ app: 'a:b', user: 'üser', session: 'x/y' });
-    expect(ams.seen('GET', 'adk~user~c3bc736572')[0]?.query).toEqual({
+    expect(fixture.ams.seen('GET', 'adk~user~c3bc736572')[0]?.query).toEqual({
       namespace: 'adk~state~613a62',
       user_id: 'adk~c3bc736572',
     });
 
-    for (const request of ams.requests) {
+    for (const request of fixture.ams.requests) {
       if (request.sessionId !== undefined) {
         expect(safe(request.sessionId)).toBe(true);
         expect(request.sessionId).not.toContain('/');
@@ -666,10 +655,13 @@ describe('ids on the wire', () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: '会话' });
     await svc.createSession({ ...KEY, sessionId: 's:1' });
-    expect(ams.seen('PUT', '会话')).toHaveLength(1);
-    expect(ams.seen('PUT', 'adk~733a31')).toHaveLength(1);
+    expect(fixture.ams.seen('PUT', '会话')).toHaveLength(1);
+    expect(fixture.ams.seen('PUT', 'adk~733a31')).toHaveLength(1);
     for (const sessionId of ['会话', 'adk~733a31']) {
-      expect(ams.seen('GET', sessionId)[0]?.query).toEqual({ namespace: APP, user_id: USER });
+      expect(fixture.ams.seen('GET', sessionId)[0]?.query).toEqual({
+        namespace: APP,
+        user_id: USER,
+      });
     }
     const listed = await svc.listSessions({ ...KEY });
     expect(listed.sessions.map((s) => s.id).sort()).toEqual(['s:1', '会话'].sort());
@@ -679,7 +671,7 @@ describe('ids on the wire', () => {
 describe('deleteSession', () => {
   it('a missing session: one GET, a listing of its segments (left if it expired), no DELETE', async () => {
     await service().deleteSession({ ...KEY, sessionId: 'nope' });
-    expect(ams.requests.map((r) => [r.method, r.sessionId, r.query])).toEqual([
+    expect(fixture.ams.requests.map((r) => [r.method, r.sessionId, r.query])).toEqual([
       ['GET', 'nope', { namespace: APP, user_id: USER }],
       [
         'GET',
@@ -696,40 +688,40 @@ describe('deleteSession', () => {
   it('an existing session: DELETE with namespace and user_id; app and user state stay', async () => {
     const svc = service();
     await svc.createSession({ ...KEY, sessionId: 's1', state: { 'user:lang': 'fr' } });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.deleteSession({ ...KEY, sessionId: 's1' });
-    const deletes = ams.seen('DELETE');
+    const deletes = fixture.ams.seen('DELETE');
     expect(deletes.map((r) => [r.sessionId, r.query])).toEqual([
       ['s1', { namespace: APP, user_id: USER }],
     ]);
-    expect(ams.doc(APP, USER, 's1')).toBeUndefined();
-    expect(ams.doc(STATE_NS, USER, USER_DOC)).toBeDefined();
+    expect(fixture.ams.doc(APP, USER, 's1')).toBeUndefined();
+    expect(fixture.ams.doc(STATE_NS, USER, USER_DOC)).toBeDefined();
     expect(await svc.getSession({ ...KEY, sessionId: 's1' })).toBeUndefined();
   });
 
   it('never deletes another user’s session with the same id', async () => {
     const svc = service();
     await svc.createSession({ appName: APP, userId: 'bob', sessionId: 's1' });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     await svc.deleteSession({ ...KEY, sessionId: 's1' });
-    expect(ams.seen('DELETE')).toEqual([]);
-    expect(ams.doc(APP, 'bob', 's1')).toBeDefined();
+    expect(fixture.ams.seen('DELETE')).toEqual([]);
+    expect(fixture.ams.doc(APP, 'bob', 's1')).toBeDefined();
   });
 
   it('a user id differing only in case is another user (AMS matches it ignoring case)', async () => {
     const svc = service();
     await svc.createSession({ appName: APP, userId: 'ALICE', sessionId: 's1', state: { k: 1 } });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
     expect(await svc.getSession({ ...KEY, sessionId: 's1' })).toBeUndefined();
     await svc.deleteSession({ ...KEY, sessionId: 's1' });
-    expect(ams.seen('DELETE')).toEqual([]);
-    expect(ams.doc(APP, 'ALICE', 's1')).toBeDefined();
+    expect(fixture.ams.seen('DELETE')).toEqual([]);
+    expect(fixture.ams.doc(APP, 'ALICE', 's1')).toBeDefined();
     // The fake's fallback did answer with ALICE's document: the store refused it.
-    expect(ams.seen('GET', 's1').length).toBeGreaterThan(0);
+    expect(fixture.ams.seen('GET', 's1').length).toBeGreaterThan(0);
   });
 
   it('the same holds for a document another client wrote without an envelope', async () => {
-    ams.seed({
+    fixture.ams.seed({
       session_id: 's1',
       namespace: APP,
       user_id: 'ALICE',
@@ -739,7 +731,7 @@ describe('deleteSession', () => {
     const svc = service();
     expect(await svc.getSession({ ...KEY, sessionId: 's1' })).toBeUndefined();
     await svc.deleteSession({ ...KEY, sessionId: 's1' });
-    expect(ams.seen('DELETE')).toEqual([]);
+    expect(fixture.ams.seen('DELETE')).toEqual([]);
     // Its owner reads it.
     const own = await svc.getSession({ appName: APP, userId: 'ALICE', sessionId: 's1' });
     expect(own?.state).toEqual({ secret: 'ALICE only' });
@@ -773,10 +765,10 @@ describe('listSessions', () => {
   };
 
   it('pages the AMS list by 100 with offset until total (150 sessions)', async () => {
-    for (let i = 0; i < 150; i++) ams.seed(envelopeDoc(i));
+    for (let i = 0; i < 150; i++) fixture.ams.seed(envelopeDoc(i));
     const result = await service().listSessions({ ...KEY, order: 'desc', limit: 20, page: 2 });
 
-    expect(ams.seen('GET', null).map((r) => r.query)).toEqual([
+    expect(fixture.ams.seen('GET', null).map((r) => r.query)).toEqual([
       { namespace: APP, user_id: USER, limit: '100', offset: '0' },
       { namespace: APP, user_id: USER, limit: '100', offset: '100' },
     ]);
@@ -800,22 +792,22 @@ describe('listSessions', () => {
     await svc.createSession({ appName: 'other-app', userId: USER, sessionId: 'o1' });
     // The Python adk-redis: text messages only, no envelope, no user-state document. Its user is
     // unknown here, and a read without user_id could reach another tenant: not listed across users.
-    ams.seed({
+    fixture.ams.seed({
       session_id: 'py1',
       namespace: APP,
       user_id: 'bob',
       messages: [{ id: 'm1', role: 'user', content: 'hi', created_at: iso(TS3) }],
       data: {},
     });
-    ams.clearRequests();
+    fixture.ams.clearRequests();
 
     const result = await svc.listSessions({ appName: APP, order: 'asc' });
     expect(result.sessions.map((s) => [s.userId, s.id]).sort()).toEqual([
       [USER, 'a1'],
       ['carol', 'c1'],
     ]);
-    expect(ams.seen('GET', null)[0]?.query).toMatchObject({ namespace: STATE_NS });
-    for (const read of ams.requests.filter(
+    expect(fixture.ams.seen('GET', null)[0]?.query).toMatchObject({ namespace: STATE_NS });
+    for (const read of fixture.ams.requests.filter(
       (r) => r.method === 'GET' && r.sessionId !== undefined,
     )) {
       expect(read.query).toHaveProperty('user_id');

@@ -6,48 +6,19 @@
  */
 import { createHash } from 'node:crypto';
 import { createEvent, createEventActions, type Event } from '@google/adk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BackendError,
   EventTooLargeError,
-  RedisSessionMemoryService,
   SessionIdCollisionError,
-  createRedisAgentMemoryClient,
   getSessionRetention,
   unwrap,
-  type RedisSessionMemoryServiceConfig,
 } from '../../../src/index.js';
-import {
-  startFakeRedisAgentMemory,
-  type FakeRedisAgentMemory,
-} from '../../support/fake-redis-agent-memory/index.js';
+import { useFakeRedisAgentMemory } from '../../support/fake-redis-agent-memory/fixture.js';
 import { uniqueId } from '../../support/ids.js';
 
-let fake: FakeRedisAgentMemory;
-beforeAll(async () => {
-  fake = await startFakeRedisAgentMemory();
-});
-afterEach(() => {
-  expect(fake.violations).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-});
-
-const service = (extra: Partial<RedisSessionMemoryServiceConfig> = {}) =>
-  new RedisSessionMemoryService({
-    apiBaseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    ...extra,
-  });
-const raw = () =>
-  createRedisAgentMemoryClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-  });
+const fixture = useFakeRedisAgentMemory();
+const { service, raw } = fixture;
 
 // Written out here, independently of the library: the Python package's storage session id.
 const pythonStorageId = (namespace: string, userId: string, sessionId: string): string =>
@@ -203,7 +174,7 @@ describe('retries, retention and limits', () => {
     const sessions = service();
     const key = { appName: alnum('app'), userId: alnum('user') };
     const session = await sessions.createSession(key);
-    fake.injectFault({
+    fixture.fake.injectFault({
       method: 'POST',
       pathPattern: /\/events$/,
       status: 503,
@@ -212,7 +183,7 @@ describe('retries, retention and limits', () => {
     const event = textEvent('user', 'once');
     await sessions.appendEvent({ session, event });
 
-    const posts = fake.requests.filter(
+    const posts = fixture.fake.requests.filter(
       (r) =>
         r.method === 'POST' &&
         (r.body as { metadata?: { adk_event_id?: string } })?.metadata?.adk_event_id === event.id,
@@ -228,7 +199,11 @@ describe('retries, retention and limits', () => {
     const session = await sessions.createSession({ ...key, state: { a: 1 } });
     const events = ['one', 'two', 'three'].map((t) => textEvent('user', t));
     for (const event of events) await sessions.appendEvent({ session, event });
-    fake.summarize(pythonStorageId(key.appName, key.userId, session.id), 2, 'They said one.');
+    fixture.fake.summarize(
+      pythonStorageId(key.appName, key.userId, session.id),
+      2,
+      'They said one.',
+    );
 
     const reread = (await sessions.getSession({ ...key, sessionId: session.id }))!;
     expect(reread.events.map((e) => e.content?.parts?.[0]?.text)).toEqual(['two', 'three']);
@@ -244,7 +219,7 @@ describe('retries, retention and limits', () => {
     const sessions = service({ maxEventBytes: 4096 });
     const key = { appName: alnum('app'), userId: alnum('user') };
     const session = await sessions.createSession(key);
-    const before = fake.requests.length;
+    const before = fixture.fake.requests.length;
     const big = createEvent({
       invocationId: 'inv',
       author: 'tool',
@@ -257,7 +232,7 @@ describe('retries, retention and limits', () => {
     expect(error).toBeInstanceOf(EventTooLargeError);
     expect(error).toMatchObject({ eventId: big.id, limitBytes: 4096 });
     // Only the read before the append went out; the live session is as it was.
-    expect(fake.requests.slice(before).map((r) => r.method)).toEqual(['GET']);
+    expect(fixture.fake.requests.slice(before).map((r) => r.method)).toEqual(['GET']);
     expect(session.events).toEqual([]);
   });
 
@@ -275,7 +250,7 @@ describe('retries, retention and limits', () => {
     const sessions = service({ retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     const key = { appName: alnum('app'), userId: alnum('user') };
     const session = await sessions.createSession(key);
-    fake.injectFault({ method: 'GET', status: 429, retryAfter: '0', times: 2 });
+    fixture.fake.injectFault({ method: 'GET', status: 429, retryAfter: '0', times: 2 });
     const reread = await sessions.getSession({ ...key, sessionId: session.id });
     expect(reread?.id).toBe(session.id);
   });
@@ -283,9 +258,9 @@ describe('retries, retention and limits', () => {
 
 describe('request counts', () => {
   const count = async (run: () => Promise<unknown>) => {
-    const before = fake.requests.length;
+    const before = fixture.fake.requests.length;
     await run();
-    return fake.requests.slice(before).map((r) => r.method);
+    return fixture.fake.requests.slice(before).map((r) => r.method);
   };
 
   it('append is a read and a write; with singleWriter, one write', async () => {
@@ -307,10 +282,12 @@ describe('request counts', () => {
     const appName = alnum('app');
     for (const userId of [alnum('u'), alnum('u')])
       await sessions.createSession({ appName, userId });
-    const before = fake.requests.length;
+    const before = fixture.fake.requests.length;
     const listed = await sessions.listSessions({ appName });
     expect(listed.totalItems).toBe(2);
-    const lists = fake.requests.slice(before).filter((r) => r.path.endsWith('/session-memory'));
+    const lists = fixture.fake.requests
+      .slice(before)
+      .filter((r) => r.path.endsWith('/session-memory'));
     expect(lists.length).toBeGreaterThan(0);
     for (const r of lists) {
       expect(r.query.filterOwnerId).toBeDefined();

@@ -6,48 +6,21 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createEvent, createEventActions, type Event, type Session } from '@google/adk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EventTooLargeError,
-  RedisSessionMemoryService,
   StaleSessionError,
-  createRedisAgentMemoryClient,
   unwrap,
-  type RedisSessionMemoryServiceConfig,
+  type RedisSessionMemoryService,
 } from '../../../src/index.js';
-import {
-  startFakeRedisAgentMemory,
-  type FakeRedisAgentMemory,
-} from '../../support/fake-redis-agent-memory/index.js';
+import { useFakeRedisAgentMemory } from '../../support/fake-redis-agent-memory/fixture.js';
 import { MAX_METADATA_BYTES } from '../../support/fake-redis-agent-memory/handlers.js';
 import { uniqueId } from '../../support/ids.js';
 
-let fake: FakeRedisAgentMemory;
-beforeAll(async () => {
-  fake = await startFakeRedisAgentMemory();
-});
-afterEach(() => {
-  expect(fake.violations).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-});
+const fixture = useFakeRedisAgentMemory();
+const { service, raw } = fixture;
 
 const KiB = 1024;
-const service = (extra: Partial<RedisSessionMemoryServiceConfig> = {}) =>
-  new RedisSessionMemoryService({
-    apiBaseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    ...extra,
-  });
-const raw = () =>
-  createRedisAgentMemoryClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-  });
 const alnum = (prefix: string) => `${prefix}${uniqueId('').replace(/[^A-Za-z0-9]/g, '')}`;
 const jsonOf = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
@@ -130,7 +103,7 @@ describe('a tool result over the per-event limit', () => {
     expect(jsonOf(read.events)).toEqual(jsonOf(session.events));
     expect(read.state).toEqual({ searched: true });
     // Every request the service received kept its metadata under the limit.
-    for (const request of fake.requests.filter((r) => r.method === 'POST')) {
+    for (const request of fixture.fake.requests.filter((r) => r.method === 'POST')) {
       const metadata = (request.body as { metadata?: unknown }).metadata;
       expect(Buffer.byteLength(JSON.stringify(metadata ?? null))).toBeLessThanOrEqual(
         MAX_METADATA_BYTES,
@@ -299,7 +272,7 @@ describe('failures', () => {
   it('POSTs retried after lost answers store duplicates that read back once', async () => {
     const sessions = service();
     const session = await newSession(sessions);
-    fake.injectFault({ method: 'POST', status: 503, afterHandling: true, times: 6 });
+    fixture.fake.injectFault({ method: 'POST', status: 503, afterHandling: true, times: 6 });
     const big = toolResult('web_search', searchResults(150 * KiB));
     await sessions.appendEvent({ session, event: big });
     const read = (await reload(sessions, session))!;
@@ -335,7 +308,7 @@ describe('failures', () => {
     });
     await sessions.appendEvent({ session, event: textEvent('user', 'after') });
     const id = storageId(session.appName, session.userId, session.id);
-    fake.summarize(id, 2, 'They searched.');
+    fixture.fake.summarize(id, 2, 'They searched.');
     const read = (await reload(sessions, session))!;
     expect(read.events.map((e) => e.content?.parts?.[0]?.text)).toEqual(['after']);
   });
@@ -383,12 +356,12 @@ describe('maxEventBytes', () => {
       session,
       event: toolResult('web_search', searchResults(40 * KiB)),
     });
-    const before = fake.requests.length;
+    const before = fixture.fake.requests.length;
     const big = toolResult('web_search', searchResults(80 * KiB));
     const error = await sessions.appendEvent({ session, event: big }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventTooLargeError);
     expect(error).toMatchObject({ eventId: big.id, limitBytes: 64 * KiB });
-    expect(fake.requests.slice(before).map((r) => r.method)).toEqual(['GET']);
+    expect(fixture.fake.requests.slice(before).map((r) => r.method)).toEqual(['GET']);
   });
 
   it('defaults to 4 MiB: a 3 MiB event is stored, a 5 MiB one refused', async () => {

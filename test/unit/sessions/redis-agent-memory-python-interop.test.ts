@@ -13,43 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createEvent, createEventActions, type Event } from '@google/adk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RedisSessionMemoryService,
-  createRedisAgentMemoryClient,
-  unwrap,
-} from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { unwrap } from '../../../src/index.js';
 import { pythonSanitize } from '../../../src/shared/redis-agent-memory/ids.js';
 import { awkwardNames } from '../../support/awkward-names.js';
-import {
-  startFakeRedisAgentMemory,
-  type FakeRedisAgentMemory,
-} from '../../support/fake-redis-agent-memory/index.js';
+import { useFakeRedisAgentMemory } from '../../support/fake-redis-agent-memory/fixture.js';
 
-let fake: FakeRedisAgentMemory;
-beforeAll(async () => {
-  fake = await startFakeRedisAgentMemory();
-});
-afterEach(() => {
-  expect(fake.violations).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-});
-
-const service = () =>
-  new RedisSessionMemoryService({
-    apiBaseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-  });
-const raw = () =>
-  createRedisAgentMemoryClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-  });
+const fixture = useFakeRedisAgentMemory();
+const { service, raw } = fixture;
 
 const MANAGED_ID = /^[A-Za-z0-9-]{1,64}$/;
 

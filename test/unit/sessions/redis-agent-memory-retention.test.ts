@@ -5,30 +5,24 @@
  * events keeping the newest, cleanup on, a one-hour TTL on a clock the tests move).
  */
 import { createEvent, createEventActions, type Event, type Session } from '@google/adk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   RedisLongTermMemoryService,
-  RedisSessionMemoryService,
   StaleSessionError,
-  createRedisAgentMemoryClient,
   getSessionRetention,
   unwrap,
-  type RedisSessionMemoryServiceConfig,
+  type RedisSessionMemoryService,
 } from '../../../src/index.js';
 import { reservedSessionIds } from '../../../src/sessions/redis-agent-memory/ids.js';
 import { storageSessionId } from '../../../src/shared/redis-agent-memory/ids.js';
-import {
-  startFakeRedisAgentMemory,
-  type FakeRedisAgentMemory,
-} from '../../support/fake-redis-agent-memory/index.js';
+import { useFakeRedisAgentMemory } from '../../support/fake-redis-agent-memory/fixture.js';
 import { uniqueId } from '../../support/ids.js';
 
 const HOUR = 3_600_000;
 let now = Date.parse('2026-11-29T08:00:00Z');
 
-let fake: FakeRedisAgentMemory;
-beforeAll(async () => {
-  fake = await startFakeRedisAgentMemory({
+const fixture = useFakeRedisAgentMemory({
+  fake: {
     sessionRetention: {
       summarizeAfter: 6,
       keepRecent: 2,
@@ -36,29 +30,10 @@ beforeAll(async () => {
       ttlSeconds: 3600,
       clock: () => new Date(now),
     },
-  });
+  },
 });
-afterEach(() => {
-  expect(fake.violations).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-});
+const { service, raw } = fixture;
 
-const service = (extra: Partial<RedisSessionMemoryServiceConfig> = {}) =>
-  new RedisSessionMemoryService({
-    apiBaseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    ...extra,
-  });
-const raw = () =>
-  createRedisAgentMemoryClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-  });
 const SESSION = '/v1/stores/{storeId}/session-memory/{sessionId}' as const;
 
 const alnum = (prefix: string) => `${prefix}${uniqueId('').replace(/[^A-Za-z0-9]/g, '')}`;
@@ -88,7 +63,7 @@ async function keepOnlyNewest(
   keep: number,
 ) {
   const stored = (await storedSession(key, sessionId))!;
-  fake.summarize(stored.sessionId, stored.events.length - keep, undefined, true);
+  fixture.fake.summarize(stored.sessionId, stored.events.length - keep, undefined, true);
 }
 
 /** Runs `count` turns, each changing session, user, app and temp state; returns what it set. */
@@ -255,7 +230,7 @@ describe('past the short-term TTL', () => {
     await unwrap(
       raw().DELETE('/v1/stores/{storeId}/long-term-memory', {
         body: {
-          memoryIds: fake.requests
+          memoryIds: fixture.fake.requests
             .filter((r) => r.method === 'POST' && r.path.endsWith('/long-term-memory'))
             .flatMap((r) => (r.body as { memories: { id: string }[] }).memories.map((m) => m.id)),
         },
@@ -277,9 +252,9 @@ describe('a long-lived service', () => {
     await a.getSession({ ...key, sessionId: mine.id });
     /** The state `a` reads, and how many record searches that read took. */
     const readByA = async () => {
-      const before = fake.requests.length;
+      const before = fixture.fake.requests.length;
       const read = await a.getSession({ ...key, sessionId: mine.id });
-      const searches = fake.requests
+      const searches = fixture.fake.requests
         .slice(before)
         .filter((r) => r.path.endsWith('/long-term-memory/search')).length;
       return { state: read!.state, searches };
@@ -379,9 +354,9 @@ describe('state records are not memories', () => {
 
     const memory = new RedisLongTermMemoryService({
       backend: 'redis-agent-memory',
-      apiBaseUrl: fake.baseUrl,
-      apiKey: fake.apiKey,
-      storeId: fake.storeId,
+      apiBaseUrl: fixture.fake.baseUrl,
+      apiKey: fixture.fake.apiKey,
+      storeId: fixture.fake.storeId,
     });
     for (const userId of [key.userId, 'adk-redis-state']) {
       const found = await memory.searchMemory({ appName: key.appName, userId, query: 'pizza' });
@@ -408,9 +383,9 @@ describe('state records are not memories', () => {
 
 describe('request counts', () => {
   const count = async (run: () => Promise<unknown>) => {
-    const before = fake.requests.length;
+    const before = fixture.fake.requests.length;
     await run();
-    return fake.requests.slice(before).map((r) => `${r.method} ${r.path.split('/').pop()}`);
+    return fixture.fake.requests.slice(before).map((r) => `${r.method} ${r.path.split('/').pop()}`);
   };
 
   it('an append without app or user change is unchanged; each changed key adds one update', async () => {

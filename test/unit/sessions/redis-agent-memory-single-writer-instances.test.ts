@@ -5,37 +5,13 @@
  * instance can tell). Each store instance keeps its own single-writer cache, though.
  */
 import { createEvent, createEventActions, type Event } from '@google/adk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RedisSessionMemoryService,
-  StaleSessionError,
-  type RedisSessionMemoryServiceConfig,
-} from '../../../src/index.js';
-import {
-  startFakeRedisAgentMemory,
-  type FakeRedisAgentMemory,
-} from '../../support/fake-redis-agent-memory/index.js';
+import { describe, expect, it } from 'vitest';
+import { StaleSessionError } from '../../../src/index.js';
+import { useFakeRedisAgentMemory } from '../../support/fake-redis-agent-memory/fixture.js';
 import { uniqueId } from '../../support/ids.js';
 
-let fake: FakeRedisAgentMemory;
-beforeAll(async () => {
-  fake = await startFakeRedisAgentMemory();
-});
-afterEach(() => {
-  expect(fake.violations).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-});
-
-const service = (extra: Partial<RedisSessionMemoryServiceConfig> = {}) =>
-  new RedisSessionMemoryService({
-    apiBaseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-    retry: { baseDelayMs: 1, maxDelayMs: 2 },
-    ...extra,
-  });
+const fixture = useFakeRedisAgentMemory();
+const { service } = fixture;
 
 const alnum = (prefix: string) => `${prefix}${uniqueId('').replace(/[^A-Za-z0-9]/g, '')}`;
 const newKey = () => ({ appName: alnum('app'), userId: alnum('user'), sessionId: alnum('s') });

@@ -4,36 +4,13 @@
  * that overlapped a write (the AMS side has the same cases in ams-single-writer-fastpath.test.ts).
  */
 import { createEvent, type Event } from '@google/adk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RedisSessionMemoryService,
-  type RedisSessionMemoryServiceConfig,
-} from '../../../src/index.js';
-import {
-  startFakeRedisAgentMemory,
-  type FakeRedisAgentMemory,
-} from '../../support/fake-redis-agent-memory/index.js';
+import { describe, expect, it } from 'vitest';
+import {} from '../../../src/index.js';
+import { useFakeRedisAgentMemory } from '../../support/fake-redis-agent-memory/fixture.js';
 import { uniqueId } from '../../support/ids.js';
 
-let fake: FakeRedisAgentMemory;
-beforeAll(async () => {
-  fake = await startFakeRedisAgentMemory();
-});
-afterEach(() => {
-  expect(fake.violations).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-});
-
-const service = (extra: Partial<RedisSessionMemoryServiceConfig> = {}) =>
-  new RedisSessionMemoryService({
-    apiBaseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    storeId: fake.storeId,
-    singleWriter: true,
-    ...extra,
-  });
+const fixture = useFakeRedisAgentMemory({ serviceDefaults: { singleWriter: true } });
+const { service } = fixture;
 
 const turn = (n: number): Event =>
   createEvent({
