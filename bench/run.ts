@@ -41,7 +41,7 @@ function sourceVersion(): string {
   const commit = git('rev-parse', '--short', 'HEAD');
   if (!commit) return 'not a git checkout';
   const dirty = git('status', '--porcelain', '--', 'src');
-  return `${commit}${dirty ? ' + uncommitted changes in src/' : ''} (the bench runs src/ through tsx)`;
+  return `${commit}${dirty ? ' + uncommitted changes in src/' : ''} (the bench runs their package build, bench/.dist)`;
 }
 
 const loadavg = (): string =>
