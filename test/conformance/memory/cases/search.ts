@@ -116,7 +116,15 @@ export const searchCases = defineCases('search', {
       await writer.addMemory({ ...tenant, memories: [far, near, close] });
 
       const strict = await configured({ similarityThreshold: 0.5 });
-      expect(await foundTexts(strict, tenant, query)).toEqual([close]);
+      // The first search after the writes: AMS's vector index (HNSW, shared by every test's
+      // records) once missed the exact match under load in CI although the writes were confirmed
+      // by id; it is asked again briefly before the expectation is checked.
+      let first = await foundTexts(strict, tenant, query);
+      for (let retry = 0; retry < 5 && first.length === 0; retry++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        first = await foundTexts(strict, tenant, query);
+      }
+      expect(first).toEqual([close]);
       expect((await extended(strict).search({ ...tenant, query })).map((r) => r.text)).toEqual([
         close,
       ]);
