@@ -43,6 +43,36 @@ interface SizeResult {
 
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
+/** One timed call: its time, this process's CPU around it, and the bytes and requests it made. */
+async function measureOnce(recorder: Recorder, fn: () => Promise<unknown>): Promise<Sample> {
+  recorder.take();
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const elapsed = performance.now() - t0;
+  const cpuUsed = cpuMs(process.cpuUsage(cpu));
+  const exchanges = recorder.take();
+  return {
+    ms: elapsed,
+    cpuMs: cpuUsed,
+    sent: sum(exchanges.map((e) => e.bytesSent)),
+    received: sum(exchanges.map((e) => e.bytesReceived)),
+    requests: exchanges.length,
+  };
+}
+
+/** The median of each figure. */
+function medians(samples: readonly Sample[]): Sample {
+  const pick = (key: keyof Sample): number => median(samples.map((s) => s[key]));
+  return {
+    ms: pick('ms'),
+    cpuMs: pick('cpuMs'),
+    sent: pick('sent'),
+    received: pick('received'),
+    requests: pick('requests'),
+  };
+}
+
 /**
  * Calls `fn` once untimed, then until `reps` samples or `budgetMs` spent (at least one); medians.
  * `setup`, when given, runs before each call, untimed.
@@ -63,29 +93,9 @@ async function sample(
     (samples.length === 0 || performance.now() - started < budgetMs)
   ) {
     setup?.();
-    recorder.take();
-    const cpu = process.cpuUsage();
-    const t0 = performance.now();
-    await fn();
-    const elapsed = performance.now() - t0;
-    const cpuUsed = cpuMs(process.cpuUsage(cpu));
-    const exchanges = recorder.take();
-    samples.push({
-      ms: elapsed,
-      cpuMs: cpuUsed,
-      sent: sum(exchanges.map((e) => e.bytesSent)),
-      received: sum(exchanges.map((e) => e.bytesReceived)),
-      requests: exchanges.length,
-    });
+    samples.push(await measureOnce(recorder, fn));
   }
-  const pick = (key: keyof Sample): number => median(samples.map((s) => s[key]));
-  return {
-    ms: pick('ms'),
-    cpuMs: pick('cpuMs'),
-    sent: pick('sent'),
-    received: pick('received'),
-    requests: pick('requests'),
-  };
+  return medians(samples);
 }
 
 /** Like {@link sample} for two calls at once, alternating (A B, B A, …) so load hits both alike. */
@@ -99,42 +109,15 @@ async function samplePair(
   const samples: [Sample[], Sample[]] = [[], []];
   await a();
   await b();
-  const one = async (fn: () => Promise<unknown>, into: Sample[]) => {
-    recorder.take();
-    const cpu = process.cpuUsage();
-    const t0 = performance.now();
-    await fn();
-    const elapsed = performance.now() - t0;
-    const cpuUsed = cpuMs(process.cpuUsage(cpu));
-    const exchanges = recorder.take();
-    into.push({
-      ms: elapsed,
-      cpuMs: cpuUsed,
-      sent: sum(exchanges.map((e) => e.bytesSent)),
-      received: sum(exchanges.map((e) => e.bytesReceived)),
-      requests: exchanges.length,
-    });
-  };
   const started = performance.now();
   for (let i = 0; i < reps && (i === 0 || performance.now() - started < budgetMs); i++) {
-    if (i % 2 === 0) {
-      await one(a, samples[0]);
-      await one(b, samples[1]);
-    } else {
-      await one(b, samples[1]);
-      await one(a, samples[0]);
-    }
+    const order: [() => Promise<unknown>, Sample[]][] = [
+      [a, samples[0]],
+      [b, samples[1]],
+    ];
+    if (i % 2 === 1) order.reverse();
+    for (const [fn, into] of order) into.push(await measureOnce(recorder, fn));
   }
-  const medians = (list: Sample[]): Sample => {
-    const pick = (key: keyof Sample): number => median(list.map((s) => s[key]));
-    return {
-      ms: pick('ms'),
-      cpuMs: pick('cpuMs'),
-      sent: pick('sent'),
-      received: pick('received'),
-      requests: pick('requests'),
-    };
-  };
   return [medians(samples[0]), medians(samples[1])];
 }
 
