@@ -9,54 +9,11 @@
 import { createEvent, type Event, type Session } from '@google/adk';
 import { describe, expect, it } from 'vitest';
 import { StaleSessionError, type RedisSessionMemoryService } from '../../src/index.js';
+import { hostileInitialState, hostileStepEvent } from '../support/hostile-session.js';
 import { uniqueId } from '../support/ids.js';
 import { service } from './ams-session-service.js';
 
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-/** Strings that look like parts of the document's JSON, or that JSON escapes. */
-const HOSTILE_TEXTS = [
-  '"context":null,',
-  '{"context":"x","messages":[],"data":null}',
-  'ü\u2028\u2029 😀 \\ " \u0007 \t end',
-  '"context":',
-  `${'long text '.repeat(3000)}"context":null,`,
-];
-
-/** Step n of a run: hostile text now and then, state of every scope, some events without text. */
-function stepEvent(n: number): Event {
-  const text = n % 3 === 0 ? HOSTILE_TEXTS[(n / 3) % HOSTILE_TEXTS.length]! : `turn ${n}`;
-  const stateDelta: Record<string, unknown> = {
-    counter: n,
-    context: n % 4 === 0 ? null : `"context":${JSON.stringify(`s${n}`)},`,
-    messages: n % 5 === 0 ? null : [{ role: 'user', content: `m${n}` }],
-    adk_redis: { revision: -n, events: [] },
-    nested: { deep: { list: [n, null, 'ü\u2028😀'], context: null } },
-  };
-  if (n % 7 === 0) stateDelta[`app:seen${n % 2}`] = { n, context: null };
-  if (n % 6 === 0) stateDelta['user:last'] = `"context":null,${n}`;
-  return createEvent({
-    invocationId: `inv-${Math.floor(n / 2)}`,
-    author: n % 2 === 0 ? 'user' : 'agent',
-    ...(n % 8 === 7
-      ? { content: { role: 'model', parts: [{ functionCall: { name: 'f', args: { n } } }] } }
-      : { content: { role: n % 2 === 0 ? 'user' : 'model', parts: [{ text }] } }),
-    actions: {
-      stateDelta,
-      artifactDelta: {},
-      requestedAuthConfigs: {},
-      requestedToolConfirmations: {},
-    },
-  });
-}
-
-/** An initial state with keys that collide with document fields, `__proto__` as an own key. */
-const initialState = (): Record<string, unknown> =>
-  JSON.parse(
-    '{"__proto__":{"polluted":true},"context":"\\"context\\":null,","adk_redis":{"v":9},' +
-      '"messages":[],"data":{"adk_redis":1},"tokens":"many","session_id":"other",' +
-      '"nothing":null,"emoji":"😀\\u2028","app:shared":1,"user:lang":"fr"}',
-  ) as Record<string, unknown>;
 
 /**
  * `steps` appends through a singleWriter service, the caller changing its events after each and
@@ -64,10 +21,10 @@ const initialState = (): Record<string, unknown> =>
  * as they were when appended.
  */
 async function longRun(svc: RedisSessionMemoryService, key: SessionKey, steps: number) {
-  let live = await svc.createSession({ ...key, state: initialState() });
+  let live = await svc.createSession({ ...key, state: hostileInitialState() });
   const expected: unknown[] = [];
   for (let n = 0; n < steps; n++) {
-    const event = stepEvent(n);
+    const event = hostileStepEvent(n);
     await svc.appendEvent({ session: live, event });
     expected.push(plain(event));
     event.content!.parts!.push({ text: 'changed after append' });
@@ -125,7 +82,7 @@ describe('singleWriter on AMS: what a cold reader finds is the live session', ()
       // The writer's own read after the run, and an append on it read back by another service.
       const again = (await writer.getSession(key))!;
       expect(plain(again.events)).toEqual(expected);
-      const last = stepEvent(72);
+      const last = hostileStepEvent(72);
       await writer.appendEvent({ session: again, event: last });
       const reread = (await service().getSession(key))!;
       expect(plain(reread.events)).toEqual([...expected, plain(last)]);

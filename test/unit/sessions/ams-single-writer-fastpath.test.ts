@@ -13,6 +13,7 @@ import {
   type RedisSessionMemoryServiceConfig,
   type RedisSessionMemoryService,
 } from '../../../src/sessions/index.js';
+import { hostileInitialState, hostileStepEvent } from '../../support/hostile-session.js';
 import type { Doc, SeenRequest } from './fake-ams.js';
 import { useFakeAms } from './fake-ams-fixture.js';
 
@@ -26,51 +27,9 @@ const { service } = fixture;
 const key = (sessionId: string) => ({ appName: APP, userId: USER, sessionId });
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** Strings that look like parts of the document's JSON, or that JSON escapes. */
-const HOSTILE_TEXTS = [
-  '"context":null,',
-  '{"context":"x","messages":[]}',
-  'ü\u2028\u2029 😀 \\ " \u0007 \t end',
-  '"context":',
-  `${'long '.repeat(4000)}"context":null,`,
-];
-
-/** An event of step n: text (some hostile), state changes of every scope, some without text. */
-function stepEvent(n: number, tag: string): Event {
-  const text = n % 3 === 0 ? HOSTILE_TEXTS[n % HOSTILE_TEXTS.length]! : `turn ${n}`;
-  const stateDelta: Record<string, unknown> = {
-    counter: n,
-    context: n % 4 === 0 ? null : `"context":${JSON.stringify(`s${n}`)},`,
-    messages: n % 5 === 0 ? null : [{ role: 'user', content: `m${n}` }],
-    adk_redis: { revision: -n, events: [] },
-    nested: { deep: { list: [n, null, 'ü\u2028😀'], context: null } },
-  };
-  if (n % 7 === 0) stateDelta[`app:seen${n % 2}`] = { n, context: null };
-  if (n % 6 === 0) stateDelta['user:last'] = `"context":null,${n}`;
-  return createEvent({
-    id: `${tag}-${String(n).padStart(4, '0')}`,
-    invocationId: `inv-${Math.floor(n / 2)}`,
-    author: n % 2 === 0 ? 'user' : 'agent',
-    timestamp: T0 + n * 1000,
-    ...(n % 8 === 7
-      ? { content: { role: 'model', parts: [{ functionCall: { name: 'f', args: { n } } }] } }
-      : { content: { role: n % 2 === 0 ? 'user' : 'model', parts: [{ text }] } }),
-    actions: {
-      stateDelta,
-      artifactDelta: {},
-      requestedAuthConfigs: {},
-      requestedToolConfirmations: {},
-    },
-  });
-}
-
-/** An initial state with keys that collide with document fields, `__proto__` as an own key. */
-const initialState = (): Record<string, unknown> =>
-  JSON.parse(
-    '{"__proto__":{"polluted":true},"context":"\\"context\\":null,","adk_redis":{"v":9},' +
-      '"messages":[],"data":{"adk_redis":1},"tokens":"many","session_id":"other",' +
-      '"nothing":null,"emoji":"😀\\u2028","app:shared":1,"user:lang":"fr"}',
-  ) as Record<string, unknown>;
+/** An event of step n with a fixed id and time (see hostileStepEvent). */
+const stepEvent = (n: number, tag: string): Event =>
+  hostileStepEvent(n, { id: `${tag}-${String(n).padStart(4, '0')}`, timestamp: T0 + n * 1000 });
 
 /** A summarising AMS (decided by the document alone, so both services see the same). */
 function summariseAbove(limit: number, keep: number): (doc: Doc) => Doc {
@@ -123,7 +82,7 @@ async function drive(
   sessionId: string,
   steps: number,
 ): Promise<{ live: Session; expected: unknown[] }> {
-  let live = await svc.createSession({ ...key(sessionId), state: initialState() });
+  let live = await svc.createSession({ ...key(sessionId), state: hostileInitialState() });
   const expected: unknown[] = [];
   for (let n = 0; n < steps; n++) {
     const event = stepEvent(n, 'ev');
